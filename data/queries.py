@@ -1,0 +1,164 @@
+"""Tenant-scoped queries returning DataFrames, memoized per tenant and arguments.
+
+Every function takes a Tenant first; there is no way to ask for data without one.
+The per-tenant panel (all regions and the nation, every quarter, every indicator, derived
+indicators and the index included) is the basis of every figure, so the same selection
+shows the same number everywhere.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import func, select
+
+from data import aggregate, schema
+from data.cache import memoized
+from data.catalog import catalog
+from data.engine import get_engine
+from data.periods import Period
+from data.regions import NATIONAL_CODE
+from data.tenancy import Tenant
+
+COMPLETE_SHARE = 0.9  # a quarter is complete when it has 90% of the fullest quarter's rows
+
+_database_url: str | None = None
+obs = schema.sustainability_indicators
+
+
+def use_database(url: str) -> None:
+    global _database_url
+    _database_url = url
+
+
+def _engine():
+    if _database_url is None:
+        raise RuntimeError("the data layer has no database: call use_database() first")
+    return get_engine(_database_url)
+
+
+def _read(query) -> pd.DataFrame:
+    with _engine().connect() as conn:
+        return pd.read_sql(query, conn)
+
+
+@memoized
+def period_coverage(tenant: Tenant) -> pd.DataFrame:
+    """Quarters that have data, oldest first, with their number of observations."""
+    query = (
+        select(obs.c.year, obs.c.quarter, func.count().label("observations"))
+        .where(obs.c.tenant_id == tenant.id)
+        .group_by(obs.c.year, obs.c.quarter)
+        .order_by(obs.c.year, obs.c.quarter)
+    )
+    return _read(query)
+
+
+def available_periods(tenant: Tenant) -> list[Period]:
+    coverage = period_coverage(tenant)
+    return [Period(int(y), int(q)) for y, q in zip(coverage["year"], coverage["quarter"], strict=True)]
+
+
+def latest_complete_period(tenant: Tenant) -> Period | None:
+    """The latest quarter with at least 90% of the observations of the fullest quarter."""
+    coverage = period_coverage(tenant)
+    if coverage.empty:
+        return None
+    complete = coverage[coverage["observations"] >= COMPLETE_SHARE * coverage["observations"].max()]
+    last = complete.iloc[-1]
+    return Period(int(last["year"]), int(last["quarter"]))
+
+
+@memoized
+def panel(tenant: Tenant) -> pd.DataFrame:
+    """The tenant's complete wide panel: regions and nation, all quarters and indicators."""
+    query = select(obs.c.indicator_id, obs.c.region_code, obs.c.year, obs.c.quarter, obs.c.value).where(
+        obs.c.tenant_id == tenant.id
+    )
+    long = _read(query)
+    if long.empty:
+        return pd.DataFrame(columns=[*aggregate.KEYS, "ordinal", *catalog().ids])
+    wide = aggregate.complete(aggregate.to_wide(long, catalog()), catalog())
+    wide.insert(3, "ordinal", wide["year"] * 4 + wide["quarter"] - 1)
+    return wide
+
+
+@memoized
+def observations(tenant: Tenant, start: Period, end: Period,
+                 region_codes: tuple[str, ...] | None = None,
+                 indicator_ids: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Stored observations with their metadata, filtered by period range, regions and indicators."""
+    query = select(
+        obs.c.indicator_id, obs.c.region_code, obs.c.year, obs.c.quarter, obs.c.value,
+        obs.c.quality_flag, obs.c.source_system, obs.c.batch_id, obs.c.loaded_at,
+    ).where(
+        obs.c.tenant_id == tenant.id,
+        (obs.c.year * 4 + obs.c.quarter - 1).between(start.ordinal, end.ordinal),
+    )
+    if region_codes is not None:
+        query = query.where(obs.c.region_code.in_(region_codes))
+    if indicator_ids is not None:
+        query = query.where(obs.c.indicator_id.in_(indicator_ids))
+    query = query.order_by(obs.c.indicator_id, obs.c.region_code, obs.c.year, obs.c.quarter)
+    return _read(query)
+
+
+def _region_series(tenant: Tenant, region_code: str) -> pd.DataFrame:
+    """The panel rows of one region (or the nation), indexed by period ordinal."""
+    frame = panel(tenant)
+    return frame[frame["region_code"] == region_code].set_index("ordinal")
+
+
+@memoized
+def indicator_snapshot(tenant: Tenant, period: Period, region_code: str = NATIONAL_CODE) -> pd.DataFrame:
+    """One row per indicator for a region at a quarter: value, previous quarter, same
+    quarter last year, changes, status and progress toward the target."""
+    rows = _region_series(tenant, region_code)
+    records = []
+    for indicator in catalog().indicators:
+        column = rows[indicator.id] if indicator.id in rows else pd.Series(dtype=float)
+        value, previous, year_ago = (_at(column, p) for p in (period, period.previous, period.year_ago))
+        progress = aggregate.target_progress(column, indicator, period)
+        records.append({
+            "indicator_id": indicator.id,
+            "pillar": indicator.pillar,
+            "value": value,
+            "previous": previous,
+            "year_ago": year_ago,
+            "change_previous": _difference(value, previous),
+            "change_year_ago": _difference(value, year_ago),
+            "status": aggregate.status(value, indicator),
+            "target": indicator.target.value if indicator.target else None,
+            "target_year": indicator.target.year if indicator.target else None,
+            "target_status": progress.status if progress else None,
+            "target_progress_pct": progress.progress_pct if progress else None,
+        })
+    return pd.DataFrame(records)
+
+
+@memoized
+def regional_snapshot(tenant: Tenant, period: Period, indicator_id: str) -> pd.DataFrame:
+    """Every region and the nation at one quarter for one indicator, with status."""
+    frame = panel(tenant)
+    at = frame[frame["ordinal"] == period.ordinal][["region_code", indicator_id]]
+    at = at.rename(columns={indicator_id: "value"}).reset_index(drop=True)
+    indicator = catalog()[indicator_id]
+    at["status"] = [aggregate.status(v, indicator) for v in at["value"]]
+    return at
+
+
+@memoized
+def index_breakdown(tenant: Tenant, period: Period, region_code: str = NATIONAL_CODE) -> aggregate.IndexBreakdown:
+    """The sustainability index of a region (or the nation) at a quarter with its components."""
+    rows = _region_series(tenant, region_code)
+    if period.ordinal not in rows.index:
+        return aggregate.index_breakdown(pd.Series(dtype=float), catalog())
+    return aggregate.index_breakdown(rows.loc[period.ordinal], catalog())
+
+
+def _at(column: pd.Series, period: Period) -> float | None:
+    value = column.get(period.ordinal)
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def _difference(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None else a - b

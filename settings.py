@@ -1,0 +1,159 @@
+"""Every setting of the hub, read from the environment in one place and validated."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from data.tenancy import TENANT_ID
+
+DISTRIBUTION = "analytics-hub"
+ENVIRONMENTS = ("development", "test", "staging", "production")
+CACHE_TYPES = ("filesystem", "redis", "simple", "null")
+DATABASE_BACKENDS = ("sqlite", "postgresql")
+
+
+class SettingsError(ValueError):
+    """A setting has a value the hub cannot run with; the message names the variable."""
+
+    def __init__(self, variable: str, value: str | None, expected: str):
+        shown = "(unset)" if value is None else repr(value)
+        super().__init__(f"Invalid setting {variable}={shown}: {expected}.")
+        self.variable = variable
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "development"
+    env_explicit: bool = False
+    data_dir: Path = Path("var")
+    database_url: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8501
+    workers: int = 2
+    log_dir: Path = Path("logs")
+    cache_type: str = "filesystem"
+    cache_dir: Path = Path("var/cache")
+    cache_redis_url: str | None = None
+    cache_default_timeout: int = 3600
+    secret_key: str | None = field(default=None, repr=False)
+    default_tenant: str = "mep"
+    disk_min_free_mb: int = 500
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        raw_env = env.get("ANALYTICS_HUB_ENV")
+        app_env = _choice(env, "ANALYTICS_HUB_ENV", ENVIRONMENTS, "development")
+        data_dir = Path(env.get("DATA_DIR") or "var").resolve()
+        redis_url = env.get("CACHE_REDIS_URL") or None
+        cache_type = _choice(env, "CACHE_TYPE", CACHE_TYPES, "redis" if redis_url else "filesystem")
+        if cache_type == "redis" and not redis_url:
+            raise SettingsError("CACHE_REDIS_URL", None, "CACHE_TYPE=redis needs a redis:// URL")
+        if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
+            raise SettingsError("CACHE_REDIS_URL", redis_url, "must start with redis://, rediss:// or unix://")
+        secret_key = env.get("SECRET_KEY") or None
+        if app_env == "production" and not secret_key:
+            raise SettingsError("SECRET_KEY", None, "production needs a secret key of at least 32 characters")
+        if secret_key is not None and app_env in ("staging", "production") and len(secret_key) < 32:
+            raise SettingsError("SECRET_KEY", "(hidden)", "must be at least 32 characters in staging and production")
+        tenant = env.get("DEFAULT_TENANT") or "mep"
+        if not TENANT_ID.match(tenant):
+            raise SettingsError("DEFAULT_TENANT", tenant,
+                                "must be 2-32 lower-case letters, digits or hyphens, starting with a letter")
+        return cls(
+            env=app_env,
+            env_explicit=bool(raw_env),
+            data_dir=data_dir,
+            database_url=_database_url(env, data_dir),
+            host=env.get("HOST") or "127.0.0.1",
+            port=_integer(env, "PORT", 8501, 1, 65535),
+            workers=_integer(env, "WORKERS", 2, 1, 32),
+            log_dir=Path(env.get("LOG_DIR") or "logs").resolve(),
+            cache_type=cache_type,
+            cache_dir=Path(env.get("CACHE_DIR") or data_dir / "cache").resolve(),
+            cache_redis_url=redis_url,
+            cache_default_timeout=_integer(env, "CACHE_DEFAULT_TIMEOUT", 3600, 0, 30 * 86400),
+            secret_key=secret_key,
+            default_tenant=tenant,
+            disk_min_free_mb=_integer(env, "DISK_MIN_FREE_MB", 500, 0, 10**7),
+        )
+
+    @property
+    def version(self) -> str | None:
+        return app_version()
+
+    @property
+    def sqlite_file(self) -> Path | None:
+        """The database file when the database is a SQLite file, else None."""
+        url = make_url(self.database_url)
+        if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+            return None
+        return Path(url.database)
+
+    def flask_secret_key(self) -> str:
+        """SECRET_KEY, or in development a key kept in DATA_DIR so that all workers share it."""
+        if self.secret_key:
+            return self.secret_key
+        key_file = self.data_dir / ".secret_key"
+        if not key_file.exists():
+            key_file.parent.mkdir(parents=True, exist_ok=True)
+            key_file.write_text(secrets.token_hex(32))
+            key_file.chmod(0o600)
+        return key_file.read_text().strip()
+
+
+def app_version() -> str | None:
+    try:
+        return metadata.version(DISTRIBUTION)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...], default: str) -> str:
+    value = env.get(name)
+    if value is None or value == "":
+        return default
+    if value.strip().lower() not in allowed:
+        raise SettingsError(name, value, f"allowed values are {', '.join(allowed)}")
+    return value.strip().lower()
+
+
+def _integer(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    value = env.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = None
+    if number is None or not low <= number <= high:
+        raise SettingsError(name, value, f"must be a whole number from {low} to {high}")
+    return number
+
+
+def _database_url(env: Mapping[str, str], data_dir: Path) -> str:
+    value = env.get("DATABASE_URL")
+    if not value:
+        return f"sqlite:///{data_dir / 'analytics_hub.db'}"
+    try:
+        backend = make_url(value).get_backend_name()
+    except ArgumentError:
+        backend = None
+    if backend not in DATABASE_BACKENDS:
+        raise SettingsError(
+            "DATABASE_URL", _hide_password(value), "must be a sqlite:/// or postgresql:// URL"
+        )
+    return value
+
+
+def _hide_password(url: str) -> str:
+    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)

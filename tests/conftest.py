@@ -1,0 +1,223 @@
+"""Shared fixtures: settings, seeded databases (SQLite always, PostgreSQL when
+TEST_DATABASE_URL is set), the running app under gunicorn and a Debian Chromium browser."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from data import database
+from data.cache import configure_cache
+from data.engine import dispose_engines, get_engine
+from data.queries import use_database
+from data.tenancy import Tenant
+from settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+
+
+def make_settings(tmp_path: Path, **overrides: str) -> Settings:
+    env = {"ANALYTICS_HUB_ENV": "test", "DATA_DIR": str(tmp_path / "var"),
+           "LOG_DIR": str(tmp_path / "logs"), "CACHE_TYPE": "simple", **overrides}
+    return Settings.from_env(env)
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory) -> str:
+    """A seeded SQLite file shared by the read-only tests of the session."""
+    path = tmp_path_factory.mktemp("db") / "analytics_hub.db"
+    url = f"sqlite:///{path}"
+    database.seed(get_engine(url))
+    return url
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL tests need a server")
+    engine = get_engine(url)
+    database.drop_all(engine)
+    database.seed(engine)
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request) -> str:
+    """Runs a test once on SQLite and once on PostgreSQL (skipped without a server)."""
+    name = "sqlite_url" if request.param == "sqlite" else "postgres_url"
+    return request.getfixturevalue(name)
+
+
+@pytest.fixture
+def data_layer(database_url, tmp_path):
+    """The data layer pointed at a seeded database with an empty cache of its own."""
+    use_database(database_url)
+    configure_cache(make_settings(tmp_path, CACHE_TYPE="filesystem", CACHE_DIR=str(tmp_path / "cache")))
+    yield database_url
+    use_database(None)
+
+
+@pytest.fixture
+def mep() -> Tenant:
+    return Tenant("mep")
+
+
+@pytest.fixture
+def rda() -> Tenant:
+    return Tenant("rda")
+
+
+@pytest.fixture
+def empty_sqlite(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'empty.db'}"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(tmp_path: Path, **env: str) -> tuple[subprocess.Popen, str]:
+    """Start the real app under gunicorn on a free loopback port; return it and its URL."""
+    port = free_port()
+    environ = {**os.environ, "ANALYTICS_HUB_ENV": "test", "DATA_DIR": str(tmp_path / "var"),
+               "LOG_DIR": str(tmp_path / "logs"), "PORT": str(port), "HOST": "127.0.0.1",
+               "WORKERS": "2", **env}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:server"],
+        cwd=ROOT, env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the app exited: {process.stdout.read()}")
+        try:
+            urllib.request.urlopen(f"{url}/healthz", timeout=2)
+            return process, url
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("the app did not answer /healthz within 30 s")
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """The app as `make run` serves it, on a fresh database seeded on first start."""
+    tmp = tmp_path_factory.mktemp("live")
+    process, url = start_server(tmp)
+    yield {"url": url, "database_url": f"sqlite:///{tmp / 'var' / 'analytics_hub.db'}"}
+    stop_server(process)
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail("Debian chromium is required (REQUIRE_BROWSER=1) but is not installed")
+        pytest.skip("Debian chromium is not installed: run `make test` to install it")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class PageWatch:
+    """Records console errors and requests to hosts other than the app's."""
+
+    def __init__(self, page, base_url: str):
+        self.page = page
+        self.console_errors: list[str] = []
+        self.foreign_requests: list[str] = []
+        page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
+        page.on("pageerror", lambda e: self.console_errors.append(str(e)))
+        page.on("request", self._request)
+        self._origin = base_url
+
+    def _request(self, request) -> None:
+        url = request.url
+        if not (url.startswith(self._origin) or url.startswith(("data:", "blob:"))):
+            self.foreign_requests.append(url)
+
+    def assert_clean(self) -> None:
+        assert self.console_errors == [], self.console_errors
+        assert self.foreign_requests == [], self.foreign_requests
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    watch = PageWatch(page, live_server["url"])
+    page.watch = watch
+    yield page
+    context.close()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _dispose_engines():
+    yield
+    dispose_engines()
+
+
+def sql_scalar(url: str, query: str, **params):
+    with get_engine(url).connect() as conn:
+        return conn.execute(text(query), params).scalar()
+
+
+def sql_rows(url: str, query: str, **params) -> list:
+    with get_engine(url).connect() as conn:
+        return conn.execute(text(query), params).all()
+
+
+def find_component(component, component_id):
+    """The component with `component_id` in a Dash component tree, or None."""
+    if getattr(component, "id", None) == component_id:
+        return component
+    children = getattr(component, "children", None)
+    if children is None:
+        return None
+    for child in children if isinstance(children, (list, tuple)) else [children]:
+        found = find_component(child, component_id)
+        if found is not None:
+            return found
+    return None
+
+
+def text_of(component) -> str:
+    """All the text inside a component, as a user would read it."""
+    if component is None:
+        return ""
+    if isinstance(component, (str, int, float)):
+        return str(component)
+    children = getattr(component, "children", None)
+    if isinstance(children, (list, tuple)):
+        return " ".join(text_of(c) for c in children)
+    return text_of(children)

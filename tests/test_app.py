@@ -1,0 +1,100 @@
+"""The app through its server: /healthz, pages built by the router callback, bad paths."""
+
+import pytest
+
+from app import create_app
+from callbacks.router import render_page
+from data import queries
+from data.periods import Period
+from data.tenancy import Tenant
+from layouts import ids
+from tests.conftest import find_component, make_settings, text_of
+
+
+@pytest.fixture
+def hub(tmp_path, sqlite_url):
+    return create_app(make_settings(tmp_path, DATABASE_URL=sqlite_url))
+
+
+def test_healthz_reports_each_check(hub):
+    response = hub.server.test_client().get("/healthz")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["status"] == "healthy" and body["version"]
+    assert set(body["checks"]) == {"database_connection", "data_available", "environment_set",
+                                   "version_defined", "disk_space"}
+    assert all(check["ok"] for check in body["checks"].values())
+
+
+def test_healthz_names_the_failing_check_for_a_corrupt_database(tmp_path):
+    broken = tmp_path / "broken.db"
+    broken.write_bytes(b"not a database at all" * 200)
+    hub = create_app(make_settings(tmp_path, DATABASE_URL=f"sqlite:///{broken}"))
+    response = hub.server.test_client().get("/healthz")
+    assert response.status_code == 503
+    body = response.get_json()
+    assert body["status"] == "unhealthy"
+    assert "Database Connection" in body["failing"]
+    assert "not a database" in body["checks"]["database_connection"]["detail"]
+
+
+def test_healthz_fails_when_the_database_file_is_missing(tmp_path):
+    hub = create_app(make_settings(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'gone.db'}"))
+    body = hub.server.test_client().get("/healthz").get_json()
+    assert body["checks"]["database_connection"]["detail"] == "database file gone.db does not exist"
+
+
+def test_environment_check_fails_when_not_set_explicitly(tmp_path, sqlite_url):
+    settings = make_settings(tmp_path, DATABASE_URL=sqlite_url, ANALYTICS_HUB_ENV="")
+    response = create_app(settings).server.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["failing"] == ["Environment Set"]
+
+
+def test_dashboard_shows_the_data_layers_index(hub):
+    with hub.server.test_request_context("/"):
+        page = render_page("/")
+    expected = queries.index_breakdown(Tenant("mep"), Period(2025, 4), "SA").value
+    assert text_of(find_component(page, ids.INDEX_VALUE)) == f"{expected:,.1f}"
+    grid = text_of(find_component(page, ids.STATUS_GRID))
+    assert "Unemployment rate" in grid and "%" in grid
+    assert {"Good", "Watch", "Poor"} & set(grid.split())
+
+
+@pytest.mark.parametrize("path", ["/diagnostics", "/Diagnostics", "/diagnostics/"])
+def test_diagnostics_pages_show_the_smoke_checks(hub, path):
+    with hub.server.test_request_context(path):
+        page = render_page(path)
+    text = text_of(page)
+    assert "healthy" in text
+    for name in ("Database Connection", "Data Available", "Environment Set", "Version Defined", "Disk Space OK"):
+        assert name in text
+
+
+def test_unknown_path_gives_a_message(hub):
+    with hub.server.test_request_context("/nowhere"):
+        assert "Page not found" in text_of(render_page("/nowhere"))
+
+
+def test_failure_gives_a_message_not_a_traceback(hub, monkeypatch):
+    def explode(*_):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(queries, "latest_complete_period", explode)
+    with hub.server.test_request_context("/"):
+        text = text_of(render_page("/"))
+    assert "Something went wrong" in text and "secret internals" not in text
+
+
+def test_empty_tenant_gets_a_no_data_message(tmp_path, sqlite_url):
+    hub = create_app(make_settings(tmp_path, DATABASE_URL=sqlite_url, DEFAULT_TENANT="nobody"))
+    with hub.server.test_request_context("/"):
+        assert "No data yet" in text_of(render_page("/"))
+
+
+def test_bootstrap_is_served_locally(hub):
+    client = hub.server.test_client()
+    assert client.get("/vendor/bootstrap/bootstrap.min.css").status_code == 200
+    assert client.get("/vendor/bootstrap/font/bootstrap-icons.min.css").status_code == 200
+    html = client.get("/").get_data(as_text=True)
+    assert "cdn" not in html.lower()
