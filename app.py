@@ -16,7 +16,7 @@ from data.cache import configure_cache
 from data.queries import use_database
 from layouts.shell import shell
 from layouts.text import t
-from ops.health import health_report
+from ops.routes import register_ops_routes
 from settings import Settings
 
 BOOTSTRAP_DIR = resources.files("flask_bootstrap") / "static" / "bootstrap5" / "css"
@@ -30,7 +30,8 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     server.secret_key = settings.flask_secret_key()
     use_database(settings.database_url)
     configure_cache(settings)
-    _register_routes(server, settings)
+    _register_routes(server)
+    register_ops_routes(server, settings)
 
     app = dash.Dash(
         __name__,
@@ -49,12 +50,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     return app
 
 
-def _register_routes(server: Flask, settings: Settings) -> None:
-    @server.get("/healthz")
-    def healthz():
-        report = health_report(settings)
-        return jsonify(report), 200 if report["status"] == "healthy" else 503
-
+def _register_routes(server: Flask) -> None:
     @server.get("/vendor/bootstrap/<path:filename>")
     def bootstrap_files(filename: str):
         return send_from_directory(str(BOOTSTRAP_DIR), filename, max_age=86400)
