@@ -1,5 +1,6 @@
-# The hub in production: gunicorn on a slim Python base, as a non-root user.
-FROM python:3.11-slim
+# The hub in production: gunicorn (gunicorn.conf.py) on a slim Python base, as a non-root user.
+# Build: docker build -t analytics-hub:latest .   Run: docker-compose up -d (see docs/RUNBOOK.md)
+FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -7,16 +8,19 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     HOST=0.0.0.0 \
     PORT=8501 \
     DATA_DIR=/data \
-    LOG_DIR=/logs
+    LOG_DIR=/logs \
+    PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus \
+    BROWSER_PATH=/usr/bin/chromium
 
-# Chromium and Arabic-capable fonts for server-side PNG export; curl for the health check.
+# Chromium and Arabic-capable fonts for server-side PNG export; curl for the health checks;
+# sqlite3, jq and the PostgreSQL client for the runbook's database and log commands and pg_dump backups.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends chromium fonts-noto-core curl \
+    && apt-get install -y --no-install-recommends chromium fonts-noto-core curl sqlite3 jq postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 
 RUN useradd --create-home --uid 10001 hub \
-    && mkdir -p /data /logs \
-    && chown hub:hub /data /logs
+    && mkdir -p /data /logs /backups \
+    && chown hub:hub /data /logs /backups
 
 WORKDIR /app
 COPY pyproject.toml README.md ./
@@ -25,12 +29,15 @@ COPY data ./data
 COPY layouts ./layouts
 COPY callbacks ./callbacks
 COPY ops ./ops
+COPY exports ./exports
+COPY security ./security
 COPY assets ./assets
+COPY scripts ./scripts
 RUN pip install --no-cache-dir .
 
 USER hub
-VOLUME ["/data", "/logs"]
+VOLUME ["/data", "/logs", "/backups"]
 EXPOSE 8501
-HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-    CMD curl -fsS "http://127.0.0.1:${PORT}/healthz" || exit 1
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+    CMD curl -fsS "http://127.0.0.1:${PORT}/healthz" > /dev/null || exit 1
 CMD ["gunicorn", "-c", "gunicorn.conf.py", "app:server"]

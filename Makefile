@@ -6,12 +6,12 @@ BIN := $(VENV)/bin
 ANALYTICS_HUB_ENV ?= development
 export ANALYTICS_HUB_ENV
 
-.PHONY: run test lint chromium clean
+.PHONY: run test lint system-packages clean
 
-run: $(VENV)/.installed-app  ## install, create and seed the database on first run, serve on 127.0.0.1:8501
+run: $(VENV)/.installed-app system-packages  ## install, create and seed the database on first run, serve on 127.0.0.1:8501
 	$(BIN)/gunicorn -c gunicorn.conf.py app:server
 
-test: $(VENV)/.installed-test chromium  ## install what the tests need and run them all
+test: $(VENV)/.installed-test system-packages  ## install what the tests need and run them all
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
@@ -28,14 +28,18 @@ $(VENV)/.installed-test: $(VENV)/.installed-app
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-# Browser tests drive Debian's Chromium (never a downloaded browser build).
-chromium:
-	@if command -v chromium >/dev/null; then exit 0; fi; \
+# Debian's Chromium renders PNG exports and runs the browser tests (never a downloaded browser
+# build); Noto fonts draw Arabic in PNG and PDF. Installed when missing and apt is usable.
+system-packages:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="chromium"; \
+	[ -f /usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf ] || missing="$$missing fonts-noto-core"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "Installing Debian chromium for the browser tests"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		echo "Installing Debian packages:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	else \
-		echo "chromium is missing and apt-get is not usable: browser tests will be skipped"; \
+		echo "Missing$$missing and apt-get is not usable: PNG export and the browser tests will say so"; \
 	fi
 
 clean:

@@ -11,12 +11,14 @@ from importlib import resources
 import dash
 from flask import Flask, jsonify, send_from_directory
 
-from callbacks import register_callbacks
+from callbacks import register_callbacks, router
 from data.cache import configure_cache
 from data.queries import use_database
-from layouts.shell import shell
+from exports.routes import register_export_routes
 from layouts.text import t
+from ops.instrumentation import instrument
 from ops.routes import register_ops_routes
+from security.web import add_security_headers, init_security
 from settings import Settings
 
 BOOTSTRAP_DIR = resources.files("flask_bootstrap") / "static" / "bootstrap5" / "css"
@@ -30,8 +32,10 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     server.secret_key = settings.flask_secret_key()
     use_database(settings.database_url)
     configure_cache(settings)
+    init_security(server, settings)
     _register_routes(server)
     register_ops_routes(server, settings)
+    register_export_routes(server, settings)
 
     app = dash.Dash(
         __name__,
@@ -42,11 +46,14 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         suppress_callback_exceptions=True,
         serve_locally=True,
     )
-    app.layout = shell
+    app.layout = router.layout
     register_callbacks(app)
+    instrument(app, settings)
+    add_security_headers(app)
     # Dash sets up its script registry on the first request, and under threaded workers a
-    # request arriving during that set-up is refused (plotly/dash#3971): set up now instead.
-    server.test_client().get("/")
+    # request arriving during that set-up is refused (plotly/dash#3971): set up now instead,
+    # through a public path that passes the sign-in guard.
+    server.test_client().get("/_favicon.ico")
     return app
 
 

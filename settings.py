@@ -18,6 +18,8 @@ from data.tenancy import TENANT_ID
 DISTRIBUTION = "analytics-hub"
 ENVIRONMENTS = ("development", "test", "staging", "production")
 CACHE_TYPES = ("filesystem", "redis", "simple", "null")
+LOG_LEVELS = ("debug", "info", "warning", "error")
+METRICS_TOKEN_MIN_LENGTH = 16
 DATABASE_BACKENDS = ("sqlite", "postgresql")
 
 
@@ -47,6 +49,17 @@ class Settings:
     secret_key: str | None = field(default=None, repr=False)
     default_tenant: str = "mep"
     disk_min_free_mb: int = 500
+    export_rate_limit: int = 30
+    auth_password: str | None = field(default=None, repr=False)
+    session_idle_minutes: int = 30
+    session_max_hours: int = 12
+    login_max_attempts: int = 5
+    login_lock_minutes: int = 15
+    login_rate_limit: int = 10
+    log_level: str = "INFO"
+    log_max_bytes: int = 10 * 1024 * 1024
+    metrics_dir: Path = Path("var/prometheus")
+    metrics_token: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -85,6 +98,17 @@ class Settings:
             secret_key=secret_key,
             default_tenant=tenant,
             disk_min_free_mb=_integer(env, "DISK_MIN_FREE_MB", 500, 0, 10**7),
+            export_rate_limit=_integer(env, "EXPORT_RATE_LIMIT", 30, 1, 10_000),
+            auth_password=_auth_password(env),
+            session_idle_minutes=_integer(env, "SESSION_IDLE_MINUTES", 30, 1, 24 * 60),
+            session_max_hours=_integer(env, "SESSION_MAX_HOURS", 12, 1, 24 * 30),
+            login_max_attempts=_integer(env, "LOGIN_MAX_ATTEMPTS", 5, 1, 100),
+            login_lock_minutes=_integer(env, "LOGIN_LOCK_MINUTES", 15, 1, 24 * 60),
+            login_rate_limit=_integer(env, "LOGIN_RATE_LIMIT", 10, 1, 10_000),
+            log_level=_choice(env, "LOG_LEVEL", LOG_LEVELS, "info").upper(),
+            log_max_bytes=_integer(env, "LOG_MAX_BYTES", 10 * 1024 * 1024, 1024, 2**30),
+            metrics_dir=Path(env.get("PROMETHEUS_MULTIPROC_DIR") or data_dir / "prometheus").resolve(),
+            metrics_token=_metrics_token(env),
         )
 
     @property
@@ -138,6 +162,21 @@ def _integer(env: Mapping[str, str], name: str, default: int, low: int, high: in
     if number is None or not low <= number <= high:
         raise SettingsError(name, value, f"must be a whole number from {low} to {high}")
     return number
+
+
+def _auth_password(env: Mapping[str, str]) -> str | None:
+    value = env.get("AUTH_PASSWORD") or None
+    if value is not None and len(value) < 12:
+        raise SettingsError("AUTH_PASSWORD", "(hidden)", "must be at least 12 characters")
+    return value
+
+
+def _metrics_token(env: Mapping[str, str]) -> str | None:
+    token = env.get("METRICS_TOKEN") or None
+    if token is not None and (len(token) < METRICS_TOKEN_MIN_LENGTH or any(c.isspace() for c in token)):
+        raise SettingsError("METRICS_TOKEN", "(hidden)",
+                            f"must be at least {METRICS_TOKEN_MIN_LENGTH} characters without spaces")
+    return token
 
 
 def _database_url(env: Mapping[str, str], data_dir: Path) -> str:

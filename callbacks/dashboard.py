@@ -1,23 +1,230 @@
-"""The Dashboard page."""
+"""The Dashboard page and its one callback: every filter change, map or bar click, card click
+and back/forward step is one round trip that updates every view and the URL together."""
 
 from __future__ import annotations
 
+import logging
+import uuid
+from dataclasses import fields
+from urllib.parse import urlencode
+
+from dash import ALL, Input, Output, State, ctx, no_update
+
+from callbacks.charts import chart_json
+from callbacks.view_state import View, options_for, parse_view
 from data import queries
-from data.catalog import catalog
-from data.regions import NATIONAL_CODE
+from data.catalog import INDEX_ID, catalog
+from data.periods import Period
+from data.regions import region_name
 from data.tenancy import Tenant, current_tenant
+from exports.png import availability
+from layouts import dashboard as layout
+from layouts import ids
 from layouts.components import message
-from layouts.dashboard import dashboard_page
 from layouts.text import t
+from ops.telemetry import track
+from security.web import allowed
+
+log = logging.getLogger(__name__)
+
+CONTROLS = {
+    "period": ids.FILTER_PERIOD, "from": ids.FILTER_FROM, "to": ids.FILTER_TO,
+    "regions": ids.FILTER_REGIONS, "pillar": ids.FILTER_PILLAR, "indicator": ids.FILTER_INDICATOR,
+}
+OUTPUTS = dict(
+    period=Output(ids.FILTER_PERIOD, "value"),
+    start=Output(ids.FILTER_FROM, "value"),
+    end=Output(ids.FILTER_TO, "value"),
+    regions=Output(ids.FILTER_REGIONS, "value"),
+    pillar=Output(ids.FILTER_PILLAR, "value"),
+    indicator=Output(ids.FILTER_INDICATOR, "value"),
+    indicator_options=Output(ids.FILTER_INDICATOR, "options"),
+    search=Output(ids.DASHBOARD_URL, "search"),
+    notice=Output(ids.NOTICE, "children"),
+    headline=Output(ids.HEADLINE, "children"),
+    cards=Output(ids.KPI_CARDS, "children"),
+    trend=Output(ids.TREND, "figure"),
+    bar=Output(ids.REGIONS_BAR, "figure"),
+    map=Output(ids.MAP, "figure"),
+    rows=Output(ids.TABLE, "rowData"),
+    columns=Output(ids.TABLE, "columnDefs"),
+    table_title=Output(ids.TABLE_TITLE, "children"),
+    csv_href=Output(ids.DOWNLOAD_CSV, "href"),
+    png_trend=Output({"type": ids.PNG_LINK, "index": "trend"}, "href"),
+    png_regions=Output({"type": ids.PNG_LINK, "index": "regions"}, "href"),
+    png_map=Output({"type": ids.PNG_LINK, "index": "map"}, "href"),
+)
+INPUTS = dict(
+    search=Input(ids.DASHBOARD_URL, "search"),
+    controls={name: Input(component, "value") for name, component in CONTROLS.items()},
+    colour_by=Input(ids.MAP_COLOUR_BY, "value"),
+    map_click=Input(ids.MAP, "clickData"),
+    bar_click=Input(ids.REGIONS_BAR, "clickData"),
+    clear=Input(ids.CLEAR_REGIONS, "n_clicks"),
+    card_clicks=Input({"type": ids.KPI_CARD, "index": ALL}, "n_clicks"),
+    pathname=State(ids.DASHBOARD_URL, "pathname"),
+)
 
 
-def page(_search: str = ""):
-    return dashboard_view(current_tenant())
+def register(app) -> None:
+    app.callback(output=OUTPUTS, inputs=INPUTS, prevent_initial_call=True)(update_dashboard)
 
 
-def dashboard_view(tenant: Tenant, lang: str = "en"):
-    period = queries.latest_complete_period(tenant)
-    if period is None:
-        return message(t("no_data_title", lang), t("no_data_body", lang))
-    snapshot = queries.indicator_snapshot(tenant, period, NATIONAL_CODE)
-    return dashboard_page(snapshot, period, NATIONAL_CODE, catalog(), lang)
+def page(search: str = ""):
+    """The dashboard for the view in the query string, complete with its data."""
+    tenant = current_tenant()
+    latest = queries.latest_complete_period(tenant)
+    if latest is None:
+        return message(t("no_data_title"), t("no_data_body"))
+    options = options_for(tenant)
+    view, notices = parse_view(search, options, latest)
+    content = build_content(tenant, view, notices)
+    return layout.dashboard_layout(options, view, content, search, png_reason=availability()[1],
+                                   show_table=allowed("data_table"))
+
+
+def update_dashboard(search, controls, colour_by, map_click, bar_click, clear, card_clicks, pathname):
+    """Work out the view from whatever changed, then rebuild every output for it."""
+    if (pathname or "/").rstrip("/") not in ("", "/") or not allowed("dashboard"):
+        return {name: no_update for name in OUTPUTS}
+    try:
+        tenant = current_tenant()
+        latest = queries.latest_complete_period(tenant)
+        options = options_for(tenant)
+        if ctx.triggered_id == ids.DASHBOARD_URL:
+            view, notices = parse_view(search, options, latest)
+            changed = None  # back or forward: the page may show anything, so redraw it all
+        else:
+            view, notices = parse_view(_query_from_controls(controls, map_click, bar_click), options, latest)
+            changed = _changed(parse_view(search, options, latest)[0], view)
+            if ctx.triggered_id == ids.MAP_COLOUR_BY:
+                changed.add("colour")
+        content = build_content(tenant, view, notices, colour_by or "status", changed=changed)
+        track("filter_change", trigger=_trigger_name(), period=str(view.period), regions=len(view.regions),
+              pillar=view.pillar, indicator=view.indicator)
+    except Exception:
+        reference = uuid.uuid4().hex[:8]
+        log.exception("dashboard update failed (reference %s)", reference)
+        failure = {name: no_update for name in OUTPUTS}
+        failure["notice"] = message(t("error_title"), t("error_body", reference=reference), "danger")
+        return failure
+    content["search"] = no_update if view.query_string() == search else view.query_string()
+    return content
+
+
+def _changed(before: View, after: View) -> set[str]:
+    return {f.name for f in fields(View) if getattr(before, f.name) != getattr(after, f.name)}
+
+
+def _trigger_name() -> str:
+    trigger = ctx.triggered_id
+    return trigger.get("type", "card") if isinstance(trigger, dict) else str(trigger)
+
+
+def _query_from_controls(controls: dict, map_click, bar_click) -> str:
+    """The query string the controls describe, with the triggering action applied."""
+    params = {name: value for name, value in controls.items() if name != "regions"}
+    regions = [r for r in (controls.get("regions") or []) if isinstance(r, str)]
+    trigger = ctx.triggered_id
+    if trigger == ids.CLEAR_REGIONS:
+        regions = []
+    elif trigger in (ids.MAP, ids.REGIONS_BAR):
+        clicked = _clicked_region(map_click if trigger == ids.MAP else bar_click)
+        if clicked and clicked not in regions:
+            regions.append(clicked)
+    elif isinstance(trigger, dict) and trigger.get("type") == ids.KPI_CARD:
+        params["indicator"] = trigger.get("index")
+    elif trigger == ids.FILTER_PILLAR:
+        params.pop("indicator", None)  # a new pillar starts at its first indicator
+    params["regions"] = ",".join(regions)
+    return urlencode({k: v for k, v in params.items() if isinstance(v, str) and v})
+
+
+def _clicked_region(click) -> str | None:
+    try:
+        code = click["points"][0]["customdata"]
+    except (KeyError, IndexError, TypeError):
+        return None
+    return code if isinstance(code, str) else None
+
+
+# Which parts of the view each output shows; an output whose parts did not change is not
+# sent again, so the browser redraws only what moved. Outputs not listed always go.
+DEPENDS_ON = {
+    "indicator_options": {"pillar"},
+    "headline": {"period", "regions"},
+    "cards": {"period", "start", "end", "regions", "pillar", "indicator"},
+    "trend": {"start", "end", "regions", "indicator"},
+    "bar": {"period", "regions", "indicator"},
+    "map": {"period", "regions", "indicator", "colour"},
+    "rows": {"start", "end", "regions", "indicator"},
+    "columns": {"indicator"},
+    "table_title": {"start", "end", "indicator"},
+}
+
+
+def build_content(tenant: Tenant, view: View, notices: list[str], colour_by: str = "status",
+                  lang: str = "en", changed: set[str] | None = None) -> dict:
+    """Every output of the dashboard for one view, from the memoized data layer; with
+    `changed` (the parts of the view that changed), only the outputs that show them."""
+    indicator = catalog()[view.indicator]
+    pillar_ids = options_for(tenant).indicators_in(view.pillar)
+    query = view.query_string()
+    build = {
+        "indicator_options": lambda: layout.indicator_options(pillar_ids, lang),
+        "headline": lambda: layout.headline(_snapshot(tenant, view).loc[INDEX_ID], view.period,
+                                            queries.scope_of(view.regions), lang),
+        "cards": lambda: _cards(tenant, view, pillar_ids, lang),
+        "trend": lambda: chart_json(tenant, "trend", view, colour_by, lang),
+        "bar": lambda: chart_json(tenant, "regions", view, colour_by, lang),
+        "map": lambda: chart_json(tenant, "map", view, colour_by, lang),
+        "rows": lambda: table_rows(queries.view_rows(tenant, view.start, view.end, view.regions, view.indicator),
+                                   indicator, lang) if allowed("data_table") else [],
+        "columns": lambda: layout.table_columns(indicator, lang),
+        "table_title": lambda: t("table_title", lang, indicator=indicator.name(lang), start=view.start,
+                                 end=view.end),
+    }
+    content = dict(
+        period=str(view.period), start=str(view.start), end=str(view.end), regions=list(view.regions),
+        pillar=view.pillar, indicator=view.indicator, search=query, notice=layout.notice(notices, lang),
+        csv_href="/export/data.csv" + query if allowed("export_csv") else None,
+        **png_links(view, colour_by),
+    )
+    for name, make in build.items():
+        needed = changed is None or bool(DEPENDS_ON[name] & changed)
+        content[name] = make() if needed else no_update
+    return content
+
+
+def _snapshot(tenant: Tenant, view: View):
+    return queries.indicator_snapshot(tenant, view.period, view.regions).set_index("indicator_id")
+
+
+def _cards(tenant: Tenant, view: View, pillar_ids: list[str], lang: str) -> list:
+    snapshot = _snapshot(tenant, view)
+    series = queries.selection_series(tenant, view.regions)
+    window = range(view.start.ordinal, view.end.ordinal + 1)
+    return [layout.kpi_card(snapshot.loc[i], catalog()[i], series[i].reindex(window).tolist(), i == view.indicator,
+                            lang) for i in pillar_ids]
+
+
+def png_links(view: View, colour_by: str) -> dict:
+    """Links to the PNG of each chart; no link at all where PNG export cannot work."""
+    if not availability()[0]:
+        return {f"png_{name}": no_update for name in ("trend", "regions", "map")}
+    query = view.query_string()
+    return {"png_trend": f"/export/trend.png{query}", "png_regions": f"/export/regions.png{query}",
+            "png_map": f"/export/map.png{query}&colour={colour_by}"}
+
+
+def table_rows(rows, indicator, lang: str) -> list[dict]:
+    unit = indicator.unit(lang)
+    return [
+        {"region": region_name(code, lang), "period": str(Period(int(year), int(quarter))),
+         "value": round(float(value), indicator.decimals + 2), "unit": unit, "quality": quality,
+         "source": source}
+        for code, year, quarter, value, quality, source in zip(
+            rows["region_code"], rows["year"], rows["quarter"], rows["value"], rows["quality_flag"],
+            rows["source_system"], strict=True)
+    ]
+

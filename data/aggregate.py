@@ -29,9 +29,8 @@ DERIVED = {
 
 def to_wide(observations: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     """Long observations (indicator_id, region_code, year, quarter, value) to the wide shape."""
-    wide = observations.pivot_table(
-        index=KEYS, columns="indicator_id", values="value", aggfunc="first"
-    )
+    # (tenant, indicator, region, year, quarter) is unique in the database, so no duplicates
+    wide = observations.set_index([*KEYS, "indicator_id"])["value"].unstack("indicator_id")
     wide = wide.reindex(columns=catalog.base_ids)
     wide.columns.name = None
     return wide.reset_index()
@@ -44,26 +43,33 @@ def national(regional: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     Derived indicators and the index are not aggregated here: `complete` recomputes them
     from the national figures.
     """
-    groups = regional.groupby(["year", "quarter"], sort=True)
-    result = pd.DataFrame(index=groups.size().index)
+    by_rule: dict[str, list[str]] = {}
     for indicator in catalog.indicators:
-        column = indicator.id
-        if indicator.is_derived or column not in regional:
-            continue
-        if indicator.aggregation == "sum":
-            result[column] = groups[column].sum(min_count=1)
-        elif indicator.aggregation == "mean":
-            result[column] = groups[column].mean()
-        else:
-            weight = regional[WEIGHT_COLUMN[indicator.aggregation]]
-            usable = regional[column].notna() & weight.notna()
-            weighted = (regional[column] * weight).where(usable)
-            totals = pd.DataFrame({"vw": weighted, "w": weight.where(usable)})
-            sums = totals.groupby([regional["year"], regional["quarter"]]).sum(min_count=1)
-            result[column] = sums["vw"] / sums["w"]
+        if not indicator.is_derived and indicator.id in regional:
+            by_rule.setdefault(indicator.aggregation, []).append(indicator.id)
+    keys = [regional["year"], regional["quarter"]]
+    parts = []
+    if "sum" in by_rule:
+        parts.append(regional[by_rule["sum"]].groupby(keys).sum(min_count=1))
+    if "mean" in by_rule:
+        parts.append(regional[by_rule["mean"]].groupby(keys).mean())
+    for rule, weight_column in WEIGHT_COLUMN.items():
+        if rule in by_rule:
+            parts.append(_weighted_means(regional[by_rule[rule]], regional[weight_column], keys))
+    result = pd.concat(parts, axis=1)
+    result.index.names = ["year", "quarter"]
     result = result.reset_index()
     result.insert(0, "region_code", NATIONAL_CODE)
     return result
+
+
+def _weighted_means(values: pd.DataFrame, weight: pd.Series, keys) -> pd.DataFrame:
+    """Per group, sum(value x weight) / sum(weight) over the rows where both are present."""
+    usable = values.notna() & weight.notna().to_numpy()[:, None]
+    weights = pd.DataFrame(np.where(usable, weight.to_numpy()[:, None], np.nan), index=values.index,
+                           columns=values.columns)
+    weighted = (values * weights).groupby(keys).sum(min_count=1)
+    return weighted / weights.groupby(keys).sum(min_count=1)
 
 
 def add_derived(wide: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:

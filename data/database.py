@@ -107,10 +107,12 @@ def ensure_database(settings) -> str:
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.exists() and path.stat().st_size > 0:
             check_database(settings.database_url)
+            create_schema(get_engine(settings.database_url))  # adds tables that newer versions need
             return f"using the existing database {path}"
     engine = get_engine(settings.database_url)
     try:
         if has_schema(engine) and observation_count(engine) > 0:
+            create_schema(engine)
             return "using the existing database"
     except Exception as error:  # the driver's own exception types differ per database
         raise RuntimeError(f"the database cannot be read: {_first_line(error)}") from None

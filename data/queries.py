@@ -20,6 +20,7 @@ from data.regions import NATIONAL_CODE
 from data.tenancy import Tenant
 
 COMPLETE_SHARE = 0.9  # a quarter is complete when it has 90% of the fullest quarter's rows
+COMPUTED_SOURCE = "hub computation"
 
 _database_url: str | None = None
 obs = schema.sustainability_indicators
@@ -39,6 +40,13 @@ def _engine():
 def _read(query) -> pd.DataFrame:
     with _engine().connect() as conn:
         return pd.read_sql(query, conn)
+
+
+@memoized
+def tenant_name(tenant: Tenant) -> str:
+    query = select(schema.tenants.c.name_en).where(schema.tenants.c.tenant_id == tenant.id)
+    with _engine().connect() as conn:
+        return conn.scalar(query) or tenant.id
 
 
 @memoized
@@ -109,10 +117,10 @@ def _region_series(tenant: Tenant, region_code: str) -> pd.DataFrame:
 
 
 @memoized
-def indicator_snapshot(tenant: Tenant, period: Period, region_code: str = NATIONAL_CODE) -> pd.DataFrame:
-    """One row per indicator for a region at a quarter: value, previous quarter, same
+def indicator_snapshot(tenant: Tenant, period: Period, region_codes: tuple[str, ...] = ()) -> pd.DataFrame:
+    """One row per indicator for the selection at a quarter: value, previous quarter, same
     quarter last year, changes, status and progress toward the target."""
-    rows = _region_series(tenant, region_code)
+    rows = selection_series(tenant, region_codes)
     records = []
     for indicator in catalog().indicators:
         column = rows[indicator.id] if indicator.id in rows else pd.Series(dtype=float)
@@ -147,12 +155,23 @@ def regional_snapshot(tenant: Tenant, period: Period, indicator_id: str) -> pd.D
 
 
 @memoized
-def index_breakdown(tenant: Tenant, period: Period, region_code: str = NATIONAL_CODE) -> aggregate.IndexBreakdown:
-    """The sustainability index of a region (or the nation) at a quarter with its components."""
-    rows = _region_series(tenant, region_code)
+def index_breakdown(tenant: Tenant, period: Period, region_codes: tuple[str, ...] = ()) -> aggregate.IndexBreakdown:
+    """The sustainability index of the selection at a quarter with its components."""
+    rows = selection_series(tenant, region_codes)
     if period.ordinal not in rows.index:
         return aggregate.index_breakdown(pd.Series(dtype=float), catalog())
     return aggregate.index_breakdown(rows.loc[period.ordinal], catalog())
+
+
+@memoized
+def trend_series(tenant: Tenant, start: Period, end: Period, region_codes: tuple[str, ...],
+                 indicator_id: str) -> pd.DataFrame:
+    """The indicator for the nation and each selected region over the range:
+    region_code, ordinal, value."""
+    frame = panel(tenant)
+    codes = (NATIONAL_CODE, *region_codes)
+    rows = frame[frame["region_code"].isin(codes) & frame["ordinal"].between(start.ordinal, end.ordinal)]
+    return rows[["region_code", "ordinal", indicator_id]].rename(columns={indicator_id: "value"}).reset_index(drop=True)
 
 
 def _at(column: pd.Series, period: Period) -> float | None:
@@ -162,3 +181,81 @@ def _at(column: pd.Series, period: Period) -> float | None:
 
 def _difference(a: float | None, b: float | None) -> float | None:
     return None if a is None or b is None else a - b
+
+
+def scope_of(region_codes: tuple[str, ...]) -> str | tuple[str, ...]:
+    """What the headline figures describe: the nation (no region, or the nation selected),
+    one region, or several regions combined."""
+    regions = tuple(code for code in region_codes if code != NATIONAL_CODE)
+    if not regions or NATIONAL_CODE in region_codes:
+        return NATIONAL_CODE
+    return regions[0] if len(regions) == 1 else regions
+
+
+@memoized
+def selection_series(tenant: Tenant, region_codes: tuple[str, ...]) -> pd.DataFrame:
+    """Wide rows indexed by period ordinal for the selection's scope. Several regions are
+    combined by the same rules as the national figures (sums, weighted means, derived
+    indicators and the index recomputed), so a combined selection is never an average."""
+    scope = scope_of(region_codes)
+    if isinstance(scope, str):
+        return _region_series(tenant, scope)
+    frame = panel(tenant)
+    regional = frame[frame["region_code"].isin(scope)][[*aggregate.KEYS, *catalog().base_ids]]
+    combined = aggregate.add_derived(aggregate.national(regional, catalog()), catalog())
+    combined["ordinal"] = combined["year"] * 4 + combined["quarter"] - 1
+    return combined.set_index("ordinal")
+
+
+@memoized
+def view_rows(tenant: Tenant, start: Period, end: Period, region_codes: tuple[str, ...],
+              indicator_id: str) -> pd.DataFrame:
+    """The rows behind the table and the CSV: the indicator for the selected regions (all
+    regions when none is selected) and the nation over the range. Stored observations keep
+    their quality flag and source; computed figures (national, derived) are flagged
+    "computed"."""
+    regions = tuple(c for c in region_codes if c != NATIONAL_CODE) or tuple(
+        sorted(set(panel(tenant)["region_code"]) - {NATIONAL_CODE}))
+    indicator = catalog()[indicator_id]
+    frame = panel(tenant)
+    in_range = frame[frame["ordinal"].between(start.ordinal, end.ordinal)]
+    computed = in_range[["region_code", "year", "quarter", indicator_id]].rename(columns={indicator_id: "value"})
+    if not indicator.is_derived:
+        computed = computed[computed["region_code"] == NATIONAL_CODE]
+    else:
+        computed = computed[computed["region_code"].isin((NATIONAL_CODE, *regions))]
+    computed = computed.dropna(subset=["value"]).assign(
+        indicator_id=indicator_id, quality_flag="computed", source_system=COMPUTED_SOURCE)
+    parts = [computed]
+    if not indicator.is_derived:
+        stored = observations(tenant, start, end, regions, (indicator_id,))
+        parts.append(stored.drop(columns=["batch_id", "loaded_at"]))
+    rows = pd.concat(parts, ignore_index=True)
+    rows["is_national"] = rows["region_code"] == NATIONAL_CODE
+    rows = rows.sort_values(["is_national", "region_code", "year", "quarter"],
+                            ascending=[False, True, True, True], ignore_index=True)
+    return rows[["indicator_id", "region_code", "year", "quarter", "value", "quality_flag", "source_system"]]
+
+
+@memoized
+def target_progress(tenant: Tenant, period: Period, region_codes: tuple[str, ...] = ()) -> list:
+    """Progress toward every catalog target for the selection at a quarter."""
+    rows = selection_series(tenant, region_codes)
+    return [aggregate.target_progress(rows[i.id], i, period) for i in catalog().indicators
+            if i.target is not None and i.id in rows]
+
+
+@memoized
+def movers(tenant: Tenant, period: Period, region_codes: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Change of every directional indicator against the same quarter last year, judged by
+    its direction: `score_change` is the change of the normalised score (positive = better)."""
+    snapshot = indicator_snapshot(tenant, period, region_codes)
+    records = []
+    for row in snapshot.itertuples(index=False):
+        indicator = catalog()[row.indicator_id]
+        if indicator.direction == "none" or pd.isna(row.value) or pd.isna(row.year_ago):
+            continue
+        change = float(aggregate.normalise(row.value, indicator) - aggregate.normalise(row.year_ago, indicator))
+        records.append({"indicator_id": row.indicator_id, "value": row.value, "year_ago": row.year_ago,
+                        "change": row.change_year_ago, "score_change": change})
+    return pd.DataFrame(records, columns=["indicator_id", "value", "year_ago", "change", "score_change"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    DDL,
     Boolean,
     CheckConstraint,
     Column,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    event,
 )
 
 QUALITY_FLAGS = ("reported", "estimated", "imputed")
@@ -90,3 +92,51 @@ sustainability_indicators = Table(
     Index("idx_tenant_year", "tenant_id", "year"),
     Index("idx_tenant_indicator_period", "tenant_id", "indicator_id", "year", "quarter"),
 )
+
+users = Table(
+    "users",
+    metadata,
+    Column("user_id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("tenant_id", String(32), ForeignKey("tenants.tenant_id"), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", String(255), nullable=False),
+    Column("is_active", Boolean, nullable=False, default=True),
+    Column("failed_attempts", Integer, nullable=False, default=0),
+    Column("locked_until", DateTime(timezone=True)),
+    Column("session_version", Integer, nullable=False, default=1),  # raised to end every session
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_login_at", DateTime(timezone=True)),
+    CheckConstraint("role IN ('executive', 'analyst', 'steward', 'ops')", name="ck_user_role"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("tenant_id", String(32)),
+    Column("username", String(64)),
+    Column("action", String(32), nullable=False),
+    Column("detail", Text, nullable=False, default=""),
+    Column("client_address", String(64)),
+    Index("idx_audit_tenant_time", "tenant_id", "occurred_at"),
+)
+
+# The audit log is append-only in the database itself, not only in the app's code.
+for dialect, statements in {
+    "sqlite": [
+        "CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log "
+        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+        "CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log "
+        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+    ],
+    "postgresql": [
+        "CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger AS $$ "
+        "BEGIN RAISE EXCEPTION 'the audit log is append-only'; END; $$ LANGUAGE plpgsql",
+        "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
+        "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()",
+    ],
+}.items():
+    for statement in statements:
+        event.listen(audit_log, "after_create", DDL(statement).execute_if(dialect=dialect))

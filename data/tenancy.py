@@ -18,9 +18,17 @@ class Tenant:
             raise ValueError(f"{self.id!r} is not a tenant id")
 
 
-def current_tenant() -> Tenant:
-    """The tenant of the current request. Until sign-in exists every request belongs to
-    the configured default tenant."""
-    from flask import current_app
+class NotSignedIn(PermissionError):
+    """A request reached the data layer without a tenant decided by the server."""
 
-    return Tenant(current_app.config["HUB_SETTINGS"].default_tenant)
+
+def current_tenant() -> Tenant:
+    """The tenant of the current request, as the sign-in guard decided it on the server:
+    the signed-in user's tenant, or the default tenant while sign-in is off. Never anything
+    the browser sent."""
+    from flask import g
+
+    tenant_id = g.get("hub_tenant")
+    if tenant_id is None:
+        raise NotSignedIn("no tenant for this request: the sign-in guard did not admit it")
+    return Tenant(tenant_id)

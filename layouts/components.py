@@ -30,3 +30,13 @@ def status_badge(status: str | None, lang: str = "en", **props) -> dbc.Badge:
 def message(title: str, body: str, colour: str = "info", **props) -> dbc.Alert:
     return dbc.Alert([html.H2(title, className="h5"), html.P(body, className="mb-0")],
                      color=colour, **props)
+
+
+def download_link(label: str, href: str | None, component_id, reason: str | None = None) -> html.A:
+    """A download button; when the export cannot work here it is disabled and says why."""
+    if reason:
+        return html.A([html.I(className="bi bi-slash-circle me-1", **{"aria-hidden": "true"}), reason],
+                      id=component_id, className="btn btn-outline-secondary btn-sm disabled",
+                      **{"aria-disabled": "true"})
+    return html.A([html.I(className="bi bi-download me-1", **{"aria-hidden": "true"}), label],
+                  id=component_id, href=href, download="", className="btn btn-outline-primary btn-sm")

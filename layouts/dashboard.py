@@ -1,63 +1,233 @@
-"""The dashboard page: the headline index and the indicators at a glance."""
+"""The dashboard page: filter bar, headline index, KPI cards, trend, regional comparison,
+map and data table. Functions here build components from data they are given; no queries."""
 
 from __future__ import annotations
 
+import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import html
+from dash import dcc, html
 
-from data.catalog import INDEX_ID, Catalog
+from data.aggregate import is_improvement
+from data.catalog import INDEX_ID, Indicator, catalog
 from data.periods import Period
-from data.regions import region_name
+from data.regions import NATIONAL_CODE, region_name
 from layouts import ids
-from layouts.components import status_badge
+from layouts.components import download_link, status_badge
+from layouts.figures import STATUS_COLOURS, sparkline_svg
 from layouts.format import format_number, format_value
 from layouts.text import t
 
+GRAPH_CONFIG = {"displaylogo": False,
+                "modeBarButtonsToRemove": ["select2d", "lasso2d", "toImage"]}
 
-def dashboard_page(snapshot: pd.DataFrame, period: Period, region_code: str,
-                   catalog: Catalog, lang: str = "en") -> html.Div:
-    """`snapshot` is the data layer's indicator snapshot for the region and quarter."""
-    rows = snapshot.set_index("indicator_id")
+
+def dashboard_layout(options, view, content: dict, search: str, png_reason: str = "",
+                     show_table: bool = True, lang: str = "en") -> html.Div:
+    """The whole page. `content` holds the initial value of every output of the dashboard
+    callback (see callbacks/dashboard.py), so the page arrives complete in one round trip."""
     return html.Div([
-        index_headline(rows.loc[INDEX_ID], period, region_code, catalog, lang),
-        html.H2(t("status_grid_title", lang), className="h5 mt-4 mb-3"),
-        status_grid(rows, catalog, lang),
+        # Every property set, so that mounting reports no change and fires no callback;
+        # back and forward still update it. An empty href never differs in a way that matters.
+        dcc.Location(id=ids.DASHBOARD_URL, refresh=False, pathname="/", search=search, hash="", href=""),
+        filter_bar(options, view, content, lang),
+        html.Div(content["notice"], id=ids.NOTICE),
+        dcc.Loading(html.Div([
+            html.Div(content["headline"], id=ids.HEADLINE, className="mb-3"),
+            dbc.Row(content["cards"], id=ids.KPI_CARDS, className="g-2 mb-3"),
+            dbc.Card(dbc.CardBody([png_button("trend", content, png_reason, lang),
+                                   dcc.Graph(id=ids.TREND, figure=content["trend"], config=GRAPH_CONFIG)]),
+                     className="mb-3 shadow-sm"),
+            dbc.Row([
+                dbc.Col(dbc.Card(dbc.CardBody([png_button("regions", content, png_reason, lang),
+                                               dcc.Graph(id=ids.REGIONS_BAR, figure=content["bar"],
+                                                         config=GRAPH_CONFIG)]), className="shadow-sm h-100"),
+                        lg=7),
+                dbc.Col(dbc.Card(dbc.CardBody([
+                    png_button("map", content, png_reason, lang),
+                    dcc.Graph(id=ids.MAP, figure=content["map"], config=GRAPH_CONFIG),
+                    html.Div([
+                        html.Span(t("map_colour_by", lang), className="me-2 small text-muted"),
+                        dcc.RadioItems(id=ids.MAP_COLOUR_BY, value="status", inline=True,
+                                       options=[{"label": t("map_by_status", lang), "value": "status"},
+                                                {"label": t("map_by_value", lang), "value": "value"}],
+                                       inputClassName="me-1", labelClassName="me-3 small"),
+                    ], className="d-flex align-items-center"),
+                    html.Div(t("map_note", lang), className="small text-muted"),
+                ]), className="shadow-sm h-100"), lg=5),
+            ], className="g-3 mb-3"),
+            data_table_card(content, show_table, lang),
+        ]), delay_show=250, overlay_style={"visibility": "visible", "opacity": 0.6}),
     ])
 
 
-def index_headline(row: pd.Series, period: Period, region_code: str, catalog: Catalog, lang: str) -> dbc.Card:
-    indicator = catalog[INDEX_ID]
-    value = None if pd.isna(row["value"]) else row["value"]
+def png_button(name: str, content: dict, png_reason: str, lang: str) -> html.Div:
+    href = content.get(f"png_{name}")
+    reason = None if isinstance(href, str) else t("png_unavailable", lang, reason=png_reason)
+    return html.Div(download_link(t("download_png", lang), href if isinstance(href, str) else None,
+                                  {"type": ids.PNG_LINK, "index": name}, reason), className="text-end")
+
+
+def filter_bar(options, view, content: dict, lang: str) -> html.Div:
+    periods = [{"label": str(p), "value": str(p)} for p in reversed(options.periods)]
+    regions = [{"label": region_name(NATIONAL_CODE, lang), "value": NATIONAL_CODE}] + [
+        {"label": region_name(code, lang), "value": code} for code in options.regions]
+    pillars = [{"label": catalog().pillar_name(p, lang), "value": p} for p in options.pillars]
+
+    def labelled(label: str, control, width: dict) -> dbc.Col:
+        return dbc.Col([dbc.Label(label, html_for=control.id, className="small mb-0 text-muted"), control], **width)
+
+    return html.Div(dbc.Row([
+        labelled(t("filter_period", lang), dcc.Dropdown(id=ids.FILTER_PERIOD, options=periods,
+                                                        value=str(view.period), clearable=False),
+                 dict(xs=6, md=2, xl=1)),
+        labelled(t("filter_from", lang), dcc.Dropdown(id=ids.FILTER_FROM, options=periods,
+                                                      value=str(view.start), clearable=False),
+                 dict(xs=6, md=2, xl=1)),
+        labelled(t("filter_to", lang), dcc.Dropdown(id=ids.FILTER_TO, options=periods,
+                                                    value=str(view.end), clearable=False),
+                 dict(xs=6, md=2, xl=1)),
+        labelled(t("filter_regions", lang), dcc.Dropdown(id=ids.FILTER_REGIONS, options=regions,
+                                                         value=list(view.regions), multi=True,
+                                                         placeholder=t("filter_regions_placeholder", lang)),
+                 dict(xs=12, md=6, xl=4)),
+        dbc.Col(dbc.Button(t("clear_regions", lang), id=ids.CLEAR_REGIONS, color="link", size="sm",
+                           className="mt-3 px-0"), xs="auto"),
+        labelled(t("filter_pillar", lang), dcc.Dropdown(id=ids.FILTER_PILLAR, options=pillars,
+                                                        value=view.pillar, clearable=False),
+                 dict(xs=6, md=3, xl=1)),
+        labelled(t("filter_indicator", lang), dcc.Dropdown(id=ids.FILTER_INDICATOR,
+                                                           options=content["indicator_options"],
+                                                           value=view.indicator, clearable=False),
+                 dict(xs=6, md=4, xl=2)),
+    ], className="g-2 align-items-end"), className="filter-bar sticky-top py-2 mb-2")
+
+
+def indicator_options(indicator_ids: list[str], lang: str) -> list[dict]:
+    return [{"label": catalog()[i].name(lang), "value": i} for i in indicator_ids]
+
+
+def notice(messages: list[str], lang: str):
+    if not messages:
+        return None
+    return dbc.Alert([html.Strong(t("notice_title", lang)),
+                      html.Ul([html.Li(m) for m in messages], className="mb-0")],
+                     color="warning", dismissable=True, className="py-2")
+
+
+def scope_label(scope, lang: str = "en") -> str:
+    if isinstance(scope, str):
+        return region_name(scope, lang)
+    return t("scope_combined", lang, count=len(scope)) + ": " + ", ".join(region_name(c, lang) for c in scope)
+
+
+def headline(row: pd.Series, period: Period, scope, lang: str) -> dbc.Card:
+    """The sustainability index of the selection, with its changes."""
+    indicator = catalog()[INDEX_ID]
+    value = _value(row["value"])
     shown = format_number(value, indicator.decimals, lang) if value is not None else t("index_insufficient", lang)
     return dbc.Card(dbc.CardBody([
-        html.Div(f"{t('index_title', lang)} · {region_name(region_code, lang)} · "
-                 f"{t('period_label', lang, period=period)}", className="text-muted"),
+        html.Div([t("index_title", lang), " · ", html.Span(scope_label(scope, lang), id=ids.SCOPE_LABEL),
+                  " · ", t("period_label", lang, period=period)], className="text-muted"),
         html.Div([
             html.Span(shown, id=ids.INDEX_VALUE, className="display-5 fw-bold me-3"),
             html.Span(indicator.unit(lang), className="text-muted me-3"),
             status_badge(row["status"], lang, id=ids.INDEX_STATUS),
+            html.Div([change_line(row, "change_previous", indicator, lang),
+                      change_line(row, "change_year_ago", indicator, lang)], className="ms-4 small"),
         ], className="d-flex align-items-center flex-wrap"),
     ]), className="shadow-sm")
 
 
-def status_grid(rows: pd.DataFrame, catalog: Catalog, lang: str) -> html.Div:
-    sections = []
-    for pillar in catalog.pillars:
-        cards = [indicator_tile(rows.loc[i.id], i, lang) for i in catalog.in_pillar(pillar)
-                 if i.id != INDEX_ID]
-        if cards:
-            sections.append(html.Section([
-                html.H3(catalog.pillar_name(pillar, lang), className="h6 text-uppercase text-muted"),
-                dbc.Row(cards, className="g-2 mb-3"),
-            ]))
-    return html.Div(sections, id=ids.STATUS_GRID)
-
-
-def indicator_tile(row: pd.Series, indicator, lang: str) -> dbc.Col:
-    value = None if pd.isna(row["value"]) else row["value"]
-    return dbc.Col(dbc.Card(dbc.CardBody([
-        html.Div(indicator.name(lang), className="small text-muted"),
+def kpi_card(row: pd.Series, indicator: Indicator, series: list[float], selected: bool, lang: str) -> dbc.Col:
+    """One indicator of the selection: value, changes, status, target and a sparkline.
+    Clicking it charts the indicator."""
+    value = _value(row["value"])
+    sparkline = sparkline_svg(series, STATUS_COLOURS.get(row["status"]) or "#0d6efd")
+    body = [
+        html.Div(indicator.name(lang), className="small text-muted kpi-name"),
         html.Div(format_value(value, indicator, lang), className="fs-5 fw-semibold tile-value"),
-        status_badge(row["status"], lang),
-    ], className="p-2"), className="h-100", id=f"tile-{indicator.id}"), xs=12, sm=6, md=4, xl=3)
+        html.Div([status_badge(row["status"], lang)], className="mb-1"),
+        html.Div([change_line(row, "change_previous", indicator, lang),
+                  change_line(row, "change_year_ago", indicator, lang)], className="small"),
+        target_line(row, indicator, lang),
+        html.Img(src=sparkline, alt="", className="sparkline mt-1") if sparkline else None,
+    ]
+    return dbc.Col(html.Div(
+        dbc.Card(dbc.CardBody(body, className="p-2"),
+                 className="h-100 kpi-card" + (" border-primary border-2 kpi-selected" if selected else "")),
+        id={"type": ids.KPI_CARD, "index": indicator.id}, n_clicks=0, role="button", tabIndex="0",
+        title=t("click_card_hint", lang), className="h-100",
+    ), xs=12, sm=6, lg=4, xl=3, className="kpi-col")
+
+
+def change_line(row: pd.Series, column: str, indicator: Indicator, lang: str) -> html.Div:
+    change = _value(row[column])
+    if change is None:
+        return html.Div(f"– {t(column, lang)}", className="text-muted")
+    better = is_improvement(change, indicator)
+    arrow = "▲" if change > 0 else "▼" if change < 0 else "■"
+    colour = "text-success" if better else "text-danger" if better is False else "text-muted"
+    return html.Div([html.Span(f"{arrow} {change:+,.{indicator.decimals}f}", className=f"{colour} fw-semibold me-1"),
+                     t(column, lang)])
+
+
+def target_line(row: pd.Series, indicator: Indicator, lang: str):
+    target = indicator.target
+    if target is None or not isinstance(row.get("target_status"), str):
+        return None
+    if target.every_year:
+        key = "target_every_year" if indicator.direction == "higher" else "target_every_year_lower"
+        text = t(key, lang, target=f"{target.value:g}")
+    else:
+        text = t("target_label", lang, target=f"{target.value:g}", year=target.year)
+    status = row["target_status"]
+    colour = {"achieved": "success", "on_track": "success", "at_risk": "warning",
+              "off_track": "danger"}.get(status, "secondary")
+    progress = _value(row.get("target_progress_pct"))
+    return html.Div([
+        html.Span(text, className="me-1"),
+        dbc.Badge(t(f"target_{status}", lang), color=colour, text_color="dark" if colour == "warning" else None),
+        html.Span(" " + t("progress_label", lang, progress=progress), className="text-muted")
+        if progress is not None and status != "achieved" else None,
+    ], className="small mt-1 target-line")
+
+
+def data_table_card(content: dict, show: bool, lang: str) -> dbc.Card:
+    """The table of the view's rows (kept in the page but hidden and empty for roles that
+    may not see row-level data, so the callback's outputs always exist)."""
+    return dbc.Card(dbc.CardBody([
+        html.Div([
+            html.H2(content["table_title"], id=ids.TABLE_TITLE, className="h6 mb-0"),
+            html.A([html.I(className="bi bi-download me-1", **{"aria-hidden": "true"}), t("download_csv", lang)],
+                   id=ids.DOWNLOAD_CSV, href=content["csv_href"], className="btn btn-outline-primary btn-sm",
+                   download=""),
+        ], className="d-flex justify-content-between align-items-center mb-2"),
+        dag.AgGrid(
+            id=ids.TABLE,
+            rowData=content["rows"],
+            columnDefs=content["columns"],
+            defaultColDef={"sortable": True, "filter": True, "resizable": True, "flex": 1, "minWidth": 90},
+            dashGridOptions={"pagination": True, "paginationPageSize": 20, "animateRows": False},
+            className="ag-theme-alpine",
+            style={"height": "560px"},
+        ),
+    ]), className="shadow-sm mb-4", style=None if show else {"display": "none"})
+
+
+def table_columns(indicator: Indicator, lang: str) -> list[dict]:
+    decimals = indicator.decimals
+    return [
+        {"field": "region", "headerName": t("col_region", lang)},
+        {"field": "period", "headerName": t("col_period", lang)},
+        {"field": "value", "headerName": t("col_value", lang), "type": "rightAligned",
+         "filter": "agNumberColumnFilter",
+         "valueFormatter": {"function": f"params.value == null ? '' : d3.format(',.{decimals}f')(params.value)"}},
+        {"field": "unit", "headerName": t("col_unit", lang)},
+        {"field": "quality", "headerName": t("col_quality", lang)},
+        {"field": "source", "headerName": t("col_source", lang)},
+    ]
+
+
+def _value(value):
+    return None if value is None or pd.isna(value) else float(value)

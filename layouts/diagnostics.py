@@ -1,6 +1,9 @@
-"""The Diagnostics page: the smoke checks with their reasons."""
+"""The Diagnostics page: the smoke checks with their reasons, then the database, data, cache,
+PNG export, process, query timings and recent errors (see ops.diagnostics)."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 import dash_bootstrap_components as dbc
 from dash import html
@@ -8,11 +11,50 @@ from dash import html
 from layouts import ids
 from layouts.text import t
 
+MB = 1024 * 1024
+
 
 def diagnostics_page(report: dict, lang: str = "en") -> html.Div:
-    healthy = report["status"] == "healthy"
+    return html.Div([
+        html.Div([
+            html.H1(t("diagnostics_title", lang), className="h4 mb-0"),
+            dbc.Button([html.I(className="bi bi-arrow-clockwise me-1", **{"aria-hidden": "true"}),
+                        t("diagnostics_refresh", lang)],
+                       id=ids.DIAGNOSTICS_REFRESH, color="secondary", outline=True, size="sm"),
+        ], className="d-flex justify-content-between align-items-center mb-3"),
+        html.Div(diagnostics_body(report, lang), id=ids.DIAGNOSTICS_BODY),
+    ])
+
+
+def diagnostics_body(report: dict, lang: str = "en") -> list:
+    health = report["health"]
+    return [
+        _status(health, lang),
+        _checks(health, lang),
+        html.P([t("version_label", lang, version=health["version"] or "?"), " · ",
+                t("environment_label", lang, environment=health["environment"]), " · ",
+                t("diag_checked_at", lang, time=report["checked_at"].strftime("%Y-%m-%d %H:%M:%S"))],
+               className="text-muted small"),
+        dbc.Row([
+            dbc.Col(_card("diag_database", _database(report["database"], lang), ids.DIAGNOSTICS_DATABASE, lang)),
+            dbc.Col(_card("diag_data", _data(report["data"], lang), ids.DIAGNOSTICS_DATA, lang)),
+            dbc.Col(_card("diag_cache", _cache(report["cache"], lang), ids.DIAGNOSTICS_CACHE, lang)),
+            dbc.Col(_card("diag_png", _png(report["png_export"], lang), ids.DIAGNOSTICS_PNG, lang)),
+            dbc.Col(_card("diag_process", _process(report["process"], lang), ids.DIAGNOSTICS_PROCESS, lang)),
+        ], className="row-cols-1 row-cols-md-2 row-cols-xl-3 g-3 mb-3"),
+        _card("diag_timings", _timings(report["query_timings"], lang), ids.DIAGNOSTICS_TIMINGS, lang),
+        _card("diag_errors", _errors(report["recent_errors"], lang), ids.DIAGNOSTICS_ERRORS, lang),
+    ]
+
+
+def _status(health: dict, lang: str) -> dbc.Alert:
+    healthy = health["status"] == "healthy"
     summary = (t("diagnostics_healthy", lang) if healthy
-               else t("diagnostics_unhealthy", lang, failed=", ".join(report["failing"])))
+               else t("diagnostics_unhealthy", lang, failed=", ".join(health["failing"])))
+    return dbc.Alert(summary, color="success" if healthy else "danger", id=ids.DIAGNOSTICS_STATUS)
+
+
+def _checks(health: dict, lang: str) -> dbc.Table:
     rows = [
         html.Tr([
             html.Td(check["name"]),
@@ -23,13 +65,111 @@ def diagnostics_page(report: dict, lang: str = "en") -> html.Div:
                 color="success" if check["ok"] else "danger")),
             html.Td(check["detail"], className="small"),
         ], id=f"check-{key}")
-        for key, check in report["checks"].items()
+        for key, check in health["checks"].items()
     ]
-    return html.Div([
-        html.H1(t("diagnostics_title", lang), className="h4"),
-        dbc.Alert(summary, color="success" if healthy else "danger", id=ids.DIAGNOSTICS_STATUS),
-        dbc.Table([html.Tbody(rows)], bordered=False, hover=True, id=ids.DIAGNOSTICS_CHECKS),
-        html.P([t("version_label", lang, version=report["version"] or "?"), " · ",
-                t("environment_label", lang, environment=report["environment"])],
-               className="text-muted small"),
+    return dbc.Table([html.Tbody(rows)], bordered=False, hover=True, id=ids.DIAGNOSTICS_CHECKS)
+
+
+def _card(title_key: str, body, component_id: str, lang: str) -> dbc.Card:
+    return dbc.Card([dbc.CardHeader(t(title_key, lang), className="fw-semibold"), dbc.CardBody(body)],
+                    id=component_id, className="h-100 mb-3")
+
+
+def _facts(pairs: list[tuple[str, str]]) -> html.Dl:
+    items = []
+    for label, value in pairs:
+        items += [html.Dt(label, className="col-6 fw-normal text-muted"), html.Dd(value, className="col-6 mb-1")]
+    return html.Dl(items, className="row small mb-0")
+
+
+def _unavailable(section: dict, lang: str) -> html.P | None:
+    if "unavailable" not in section:
+        return None
+    return html.P(t("diag_unavailable", lang, reason=section["unavailable"]), className="small text-danger mb-0")
+
+
+def _database(section: dict, lang: str):
+    missing = _unavailable(section, lang)
+    if missing:
+        return missing
+    pairs = [(t("diag_backend", lang), section["backend"]),
+             (t("diag_size", lang), t("diag_megabytes", lang, value=section["size_bytes"] / MB))]
+    pairs += [(t("diag_rows_in", lang, table=table), f"{count:,}") for table, count in section["rows"].items()]
+    return _facts(pairs)
+
+
+def _data(section: dict, lang: str):
+    missing = _unavailable(section, lang)
+    if missing:
+        return missing
+    pairs = [(t("diag_tenant", lang), section["tenant"])]
+    last = section["last_load"]
+    if last is None:
+        pairs.append((t("diag_last_load", lang), t("diag_none", lang)))
+    else:
+        pairs += [(t("diag_last_load", lang), last["batch_id"]),
+                  (t("diag_loaded_at", lang), _utc(last["loaded_at"]).strftime("%Y-%m-%d %H:%M")),
+                  (t("diag_batch_rows", lang), f"{last['row_count']:,}"),
+                  (t("diag_source", lang), last["source_system"])]
+    period = section["latest_period"]
+    pairs.append((t("diag_latest_period", lang), str(period) if period else t("diag_none", lang)))
+    return _facts(pairs)
+
+
+def _utc(moment: datetime) -> datetime:
+    """SQLite gives naive UTC times, PostgreSQL times in the session's zone: show UTC."""
+    return moment.astimezone(UTC) if moment.tzinfo else moment
+
+
+def _cache(section: dict, lang: str):
+    missing = _unavailable(section, lang)
+    if missing:
+        return missing
+    entries = section["entries"]
+    ratio = section["hit_ratio"]
+    return _facts([
+        (t("diag_backend", lang), section["backend"]),
+        (t("diag_entries", lang), f"{entries:,}" if entries is not None else t("diag_not_counted", lang)),
+        (t("diag_hits", lang), f"{section['hits']:,}"),
+        (t("diag_misses", lang), f"{section['misses']:,}"),
+        (t("diag_hit_ratio", lang), f"{ratio:.0%}" if ratio is not None else t("diag_none", lang)),
     ])
+
+
+def _png(section: dict, lang: str):
+    return _facts([
+        (t("diag_state", lang), t("diag_png_ready" if section["available"] else "diag_png_unavailable", lang)),
+        (t("diag_kaleido", lang), section["kaleido"] or t("diag_not_installed", lang)),
+        (t("diag_browser", lang), section["browser"] or t("diag_not_found", lang)),
+    ])
+
+
+def _process(section: dict, lang: str):
+    minutes = int(section["uptime_seconds"] // 60)
+    rss = section["rss_bytes"]
+    return _facts([
+        (t("diag_pid", lang), str(section["pid"])),
+        (t("diag_uptime", lang), t("diag_hours_minutes", lang, hours=minutes // 60, minutes=minutes % 60)),
+        (t("diag_memory", lang), t("diag_megabytes", lang, value=rss / MB) if rss else t("diag_none", lang)),
+    ])
+
+
+def _timings(rows: list[dict], lang: str):
+    if not rows:
+        return html.P(t("diag_no_timings", lang), className="small text-muted mb-0")
+    header = html.Thead(html.Tr([html.Th(t(key, lang)) for key in
+                                 ("diag_query", "diag_timed", "diag_p50", "diag_p95")]))
+    body = html.Tbody([html.Tr([html.Td(row["query"]), html.Td(f"{row['count']:,}"),
+                                html.Td(f"{row['p50_ms']:,.1f}"), html.Td(f"{row['p95_ms']:,.1f}")])
+                       for row in rows])
+    return html.Div([dbc.Table([header, body], size="sm", className="mb-1"),
+                     html.P(t("diag_timings_note", lang), className="small text-muted mb-0")])
+
+
+def _errors(entries, lang: str):
+    if isinstance(entries, dict):
+        return _unavailable(entries, lang)
+    if not entries:
+        return html.P(t("diag_no_errors", lang), className="small text-muted mb-0")
+    return html.Ul([html.Li([html.Span(entry["time"], className="text-muted me-2"), entry["message"]])
+                    for entry in entries], className="small mb-0 list-unstyled")

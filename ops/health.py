@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
+from contextlib import closing
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import select, text
@@ -12,6 +14,7 @@ from data.engine import get_engine
 from settings import ENVIRONMENTS, Settings
 
 obs = schema.sustainability_indicators
+SQLITE_TIMEOUT_S = 5
 
 
 @dataclass(frozen=True)
@@ -52,12 +55,22 @@ def _database_connection(settings: Settings) -> Check:
     if path is not None and not path.exists():
         return Check("database_connection", name, False, f"database file {path.name} does not exist")
     try:
-        with get_engine(settings.database_url).connect() as conn:
-            conn.execute(text("SELECT 1"))
-            conn.execute(select(obs.c.id).limit(1))
+        if path is not None:
+            _read_sqlite_file(path)
+        else:
+            with get_engine(settings.database_url).connect() as conn:
+                conn.execute(text("SELECT 1"))
+                conn.execute(select(obs.c.id).limit(1))
     except Exception as error:  # any driver error means the check fails; report it plainly
-        return Check("database_connection", name, False, _reason(error))
+        return Check("database_connection", name, False, reason(error))
     return Check("database_connection", name, True, f"{get_engine(settings.database_url).dialect.name} answers queries")
+
+
+def _read_sqlite_file(path) -> None:
+    """Query the file through a new connection: a pooled one may answer from its page cache
+    after the file on disk was damaged or replaced."""
+    with closing(sqlite3.connect(path, timeout=SQLITE_TIMEOUT_S)) as conn:
+        conn.execute(f"SELECT {obs.c.id.name} FROM {obs.name} LIMIT 1").fetchall()
 
 
 def _data_available(settings: Settings) -> Check:
@@ -68,10 +81,10 @@ def _data_available(settings: Settings) -> Check:
                 select(obs.c.id).where(obs.c.tenant_id == settings.default_tenant).limit(1)
             ).first()
     except Exception as error:
-        return Check("data_available", name, False, _reason(error))
+        return Check("data_available", name, False, reason(error))
     if found is None:
-        return Check("data_available", name, False, f"no observations for tenant {settings.default_tenant}")
-    return Check("data_available", name, True, f"observations present for tenant {settings.default_tenant}")
+        return Check("data_available", name, False, "no observations for the default tenant")
+    return Check("data_available", name, True, "observations present for the default tenant")
 
 
 def _environment_set(settings: Settings) -> Check:
@@ -95,13 +108,14 @@ def _disk_space(settings: Settings) -> Check:
     try:
         free_mb = shutil.disk_usage(folder).free // (1024 * 1024)
     except OSError as error:
-        return Check("disk_space", name, False, _reason(error))
+        return Check("disk_space", name, False, reason(error))
     ok = free_mb >= settings.disk_min_free_mb
     return Check("disk_space", name, ok, f"{free_mb:,} MB free on the data volume "
                  f"({'at least' if ok else 'below'} {settings.disk_min_free_mb:,} MB)")
 
 
-def _reason(error: Exception) -> str:
+def reason(error: Exception) -> str:
+    """The first line of an error's message, short enough to show."""
     lines = str(error).strip().splitlines()
     first = lines[0] if lines else type(error).__name__
     return first.split("\n")[0][:200]

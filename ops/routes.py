@@ -1,10 +1,14 @@
-"""Operational HTTP endpoints on the Flask server."""
+"""Operational HTTP endpoints on the Flask server: /healthz and /metrics."""
 
 from __future__ import annotations
 
-from flask import Flask, jsonify
+import hmac
+import ipaddress
+
+from flask import Flask, Response, jsonify, request
 
 from ops.health import health_report
+from ops.metrics import exposition
 from settings import Settings
 
 
@@ -13,3 +17,22 @@ def register_ops_routes(server: Flask, settings: Settings) -> None:
     def healthz():
         report = health_report(settings)
         return jsonify(report), 200 if report["status"] == "healthy" else 503
+
+    @server.get("/metrics")
+    def metrics():
+        if not metrics_allowed(request.remote_addr, request.headers.get("Authorization", ""),
+                               settings.metrics_token):
+            return jsonify({"error": "metrics are served to loopback addresses, or with "
+                                     "'Authorization: Bearer <METRICS_TOKEN>'"}), 403
+        body, content_type = exposition()
+        return Response(body, content_type=content_type)
+
+
+def metrics_allowed(remote_addr: str | None, authorization: str, token: str | None) -> bool:
+    """Until sign-in exists: a request from this machine, or one carrying the metrics token."""
+    if token and hmac.compare_digest(authorization.encode(), f"Bearer {token}".encode()):
+        return True
+    try:
+        return ipaddress.ip_address(remote_addr or "").is_loopback
+    except ValueError:
+        return False

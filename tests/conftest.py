@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -197,11 +198,20 @@ def sql_rows(url: str, query: str, **params) -> list:
         return conn.execute(text(query), params).all()
 
 
+@contextmanager
+def request_as_app(app, path: str = "/"):
+    """A request context in which the app's before-request hooks (the sign-in guard that
+    decides the tenant) have run, as they do for every real request."""
+    with app.server.test_request_context(path):
+        app.server.preprocess_request()
+        yield
+
+
 def find_component(component, component_id):
     """The component with `component_id` in a Dash component tree, or None."""
     if getattr(component, "id", None) == component_id:
         return component
-    children = getattr(component, "children", None)
+    children = component if isinstance(component, (list, tuple)) else getattr(component, "children", None)
     if children is None:
         return None
     for child in children if isinstance(children, (list, tuple)) else [children]:

@@ -8,7 +8,7 @@ from data import queries
 from data.periods import Period
 from data.tenancy import Tenant
 from layouts import ids
-from tests.conftest import find_component, make_settings, text_of
+from tests.conftest import find_component, make_settings, request_as_app, text_of
 
 
 @pytest.fixture
@@ -52,18 +52,18 @@ def test_environment_check_fails_when_not_set_explicitly(tmp_path, sqlite_url):
 
 
 def test_dashboard_shows_the_data_layers_index(hub):
-    with hub.server.test_request_context("/"):
+    with request_as_app(hub, "/"):
         page = render_page("/")
-    expected = queries.index_breakdown(Tenant("mep"), Period(2025, 4), "SA").value
+    expected = queries.index_breakdown(Tenant("mep"), Period(2025, 4)).value
     assert text_of(find_component(page, ids.INDEX_VALUE)) == f"{expected:,.1f}"
-    grid = text_of(find_component(page, ids.STATUS_GRID))
-    assert "Unemployment rate" in grid and "%" in grid
-    assert {"Good", "Watch", "Poor"} & set(grid.split())
+    cards = text_of(find_component(page, ids.KPI_CARDS))
+    assert "GDP growth" in cards and "million SAR" in cards
+    assert {"Good", "Watch", "Poor"} & set(cards.split())
 
 
 @pytest.mark.parametrize("path", ["/diagnostics", "/Diagnostics", "/diagnostics/"])
 def test_diagnostics_pages_show_the_smoke_checks(hub, path):
-    with hub.server.test_request_context(path):
+    with request_as_app(hub, path):
         page = render_page(path)
     text = text_of(page)
     assert "healthy" in text
@@ -72,7 +72,7 @@ def test_diagnostics_pages_show_the_smoke_checks(hub, path):
 
 
 def test_unknown_path_gives_a_message(hub):
-    with hub.server.test_request_context("/nowhere"):
+    with request_as_app(hub, "/nowhere"):
         assert "Page not found" in text_of(render_page("/nowhere"))
 
 
@@ -81,14 +81,14 @@ def test_failure_gives_a_message_not_a_traceback(hub, monkeypatch):
         raise RuntimeError("secret internals")
 
     monkeypatch.setattr(queries, "latest_complete_period", explode)
-    with hub.server.test_request_context("/"):
+    with request_as_app(hub, "/"):
         text = text_of(render_page("/"))
     assert "Something went wrong" in text and "secret internals" not in text
 
 
 def test_empty_tenant_gets_a_no_data_message(tmp_path, sqlite_url):
     hub = create_app(make_settings(tmp_path, DATABASE_URL=sqlite_url, DEFAULT_TENANT="nobody"))
-    with hub.server.test_request_context("/"):
+    with request_as_app(hub, "/"):
         assert "No data yet" in text_of(render_page("/"))
 
 

@@ -1,36 +1,202 @@
-"""Journeys in Debian Chromium against the running app (gunicorn, fresh seeded database)."""
+"""Journeys in Debian Chromium against the running app (gunicorn, fresh seeded database).
+Every journey ends by checking for console errors and requests to any other host."""
+
+import csv
+import io
+import re
+from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from data import queries
 from data.cache import configure_cache
 from data.periods import Period
 from data.tenancy import Tenant
-from tests.conftest import make_settings
+from tests.conftest import make_settings, sql_scalar
 
 pytestmark = pytest.mark.browser
 
 
-def expected_index(live_server, tmp_path) -> str:
+LATEST = Period(2025, 4)
+
+
+def expected_index(live_server, tmp_path, period=LATEST, regions=()) -> str:
     queries.use_database(live_server["database_url"])
     configure_cache(make_settings(tmp_path))
-    value = queries.index_breakdown(Tenant("mep"), Period(2025, 4), "SA").value
+    value = queries.index_breakdown(Tenant("mep"), period, regions).value
     return f"{value:,.1f}"
 
 
+def stored(live_server, indicator, region, year, quarter) -> float:
+    return sql_scalar(live_server["database_url"],
+                      "SELECT value FROM sustainability_indicators WHERE tenant_id = 'mep' AND indicator_id = :i "
+                      "AND region_code = :r AND year = :y AND quarter = :q", i=indicator, r=region, y=year, q=quarter)
+
+
+def open_dashboard(page, live_server, search=""):
+    page.goto(live_server["url"] + "/" + search)
+    page.locator("#index-value").wait_for()
+
+
+def choose(page, dropdown_id: str, option: str) -> None:
+    page.locator(f"#{dropdown_id}").click()
+    page.get_by_role("option", name=option, exact=True).click()
+    if page.get_by_role("listbox").count():
+        page.keyboard.press("Escape")
+
+
+def wait_for_url(page, fragment: str) -> None:
+    page.wait_for_url(re.compile(re.escape(fragment)))
+
+
+def card(page, indicator_id: str):
+    return page.locator(f'[id*=\'"index":"{indicator_id}"\']')
+
+
 def test_dashboard_shows_the_national_index(page, live_server, tmp_path):
-    page.goto(live_server["url"] + "/")
-    index = page.locator("#index-value")
-    index.wait_for()
-    assert index.inner_text() == expected_index(live_server, tmp_path)
+    open_dashboard(page, live_server)
+    assert page.locator("#index-value").inner_text() == expected_index(live_server, tmp_path)
     assert page.get_by_text("Synthetic demonstration data").is_visible()
-    assert page.locator("#tile-unemployment_rate").inner_text().count("%") == 1
+    assert page.locator("#scope-label").inner_text() == "National"
+    page.wait_for_timeout(1500)  # charts once collapsed a while after loading; they must keep their height
+    for chart in ("#trend-chart", "#regions-chart", "#map-chart"):
+        assert page.locator(f"{chart} .main-svg").first.bounding_box()["height"] >= 300, chart
+    page.watch.assert_clean()
+
+
+def test_period_region_and_indicator_changes_show_the_right_numbers(page, live_server, tmp_path):
+    open_dashboard(page, live_server)
+    choose(page, "filter-period", "2024Q2")
+    wait_for_url(page, "period=2024Q2")
+    choose(page, "filter-regions", "Eastern Province")
+    wait_for_url(page, "regions=SA-04")
+    choose(page, "filter-pillar", "Labour")
+    wait_for_url(page, "indicator=unemployment_rate")
+    expect(page.locator("#trend-chart .gtitle")).to_have_text(re.compile("^Unemployment"))
+
+    value = stored(live_server, "unemployment_rate", "SA-04", 2024, 2)
+    assert f"{value:,.1f} %" in card(page, "unemployment_rate").inner_text()
+    assert page.locator("#scope-label").inner_text() == "Eastern Province"
+    expected = expected_index(live_server, tmp_path, Period(2024, 2), ("SA-04",))
+    assert page.locator("#index-value").inner_text() == expected
+    expect(page.locator("#regions-chart .bars .point")).to_have_count(13)
+    assert page.locator("#trend-chart .scatterlayer .trace").count() == 2  # the nation and Eastern Province
+
+    card(page, "green_jobs").click()
+    wait_for_url(page, "indicator=green_jobs")
+    expect(page.locator("#trend-chart .gtitle")).to_have_text(re.compile("^Green jobs"))
+    page.watch.assert_clean()
+
+
+def click_centre(page, locator, dx=None) -> None:
+    """Click a drawn chart element once the chart has settled (a bar or tile mid-redraw has
+    no size yet and a click on it is lost)."""
+    locator.scroll_into_view_if_needed()
+    expect(locator).to_be_visible()
+    for _ in range(50):
+        box = locator.bounding_box()
+        if box and box["height"] > 5:
+            break
+        page.wait_for_timeout(100)
+    page.mouse.click(box["x"] + (dx if dx is not None else box["width"] / 2), box["y"] + box["height"] / 2)
+
+
+def test_clicking_the_chart_and_the_map_adds_regions_and_clear_removes_them(page, live_server):
+    open_dashboard(page, live_server)
+    expect(page.locator("#regions-chart .bars .point")).to_have_count(13)
+    click_centre(page, page.locator("#regions-chart .bars .point path").first, dx=5)
+    page.wait_for_url(re.compile(r"regions=SA-\d+"))
+    best = page.url.split("regions=")[1].split("&")[0]
+    expect(page.locator("#scope-label")).not_to_have_text("National")
+
+    expect(page.locator("#map-chart .scatterlayer .point")).to_have_count(13)
+    jazan = 8 if best != "SA-09" else 9  # tiles follow the region codes: the ninth is SA-09, Jazan
+    expect(page.locator("#map-chart .scatterlayer .point").nth(jazan)).to_have_attribute("style", re.compile("stroke"))
+    page.wait_for_timeout(300)  # let the map finish redrawing the selection outline
+    click_centre(page, page.locator("#map-chart .scatterlayer .point").nth(jazan))
+    expect(page.locator("#scope-label")).to_have_text(re.compile("^2 regions combined"))
+    assert "Jazan" in page.locator("#filter-regions").inner_text() or best == "SA-09"
+
+    page.get_by_role("button", name="Clear regions").click()
+    expect(page.locator("#scope-label")).to_have_text("National")
+    assert "regions=" not in page.url
+    page.watch.assert_clean()
+
+
+def test_a_shared_link_reopens_the_same_view(page, browser, live_server):
+    open_dashboard(page, live_server)
+    choose(page, "filter-regions", "Riyadh")
+    wait_for_url(page, "regions=SA-01")
+    choose(page, "filter-pillar", "Environmental")
+    wait_for_url(page, "pillar=environmental")
+    choose(page, "filter-indicator", "Renewable energy share")
+    wait_for_url(page, "indicator=renewable_share")
+    shown = {"index": page.locator("#index-value").inner_text(),
+             "card": card(page, "renewable_share").inner_text(),
+             "scope": page.locator("#scope-label").inner_text()}
+
+    other = browser.new_context()
+    try:
+        fresh = other.new_page()
+        fresh.goto(page.url)
+        fresh.locator("#index-value").wait_for()
+        assert fresh.locator("#index-value").inner_text() == shown["index"]
+        assert card(fresh, "renewable_share").inner_text() == shown["card"]
+        assert fresh.locator("#scope-label").inner_text() == shown["scope"] == "Riyadh"
+        assert "Renewable energy share" in fresh.locator("#filter-indicator").inner_text()
+    finally:
+        other.close()
+    page.watch.assert_clean()
+
+
+def test_back_and_forward_move_between_views(page, live_server, tmp_path):
+    open_dashboard(page, live_server)
+    choose(page, "filter-period", "2024Q4")
+    wait_for_url(page, "period=2024Q4")
+    choose(page, "filter-period", "2023Q4")
+    wait_for_url(page, "period=2023Q4")
+    page.go_back()
+    wait_for_url(page, "period=2024Q4")
+    expect(page.locator("#filter-period")).to_contain_text("2024Q4")
+    assert page.locator("#index-value").inner_text() == expected_index(live_server, tmp_path, Period(2024, 4))
+    page.go_forward()
+    expect(page.locator("#filter-period")).to_contain_text("2023Q4")
+    assert page.locator("#index-value").inner_text() == expected_index(live_server, tmp_path, Period(2023, 4))
+    page.watch.assert_clean()
+
+
+def test_downloaded_csv_holds_the_rows_of_the_table(page, live_server):
+    open_dashboard(page, live_server, "?regions=SA-02&from=2025Q1&indicator=gdp_growth")
+    page.locator("#data-table .ag-row").first.wait_for()
+    table = [[cell.inner_text() for cell in row.locator(".ag-cell").all()[:3]]
+             for row in page.locator("#data-table .ag-center-cols-container .ag-row").all()]
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download CSV").click()
+    content = Path(download.value.path()).read_text(encoding="utf-8")
+    assert download.value.suggested_filename == "gdp_growth-SA-02-2025Q1-2025Q4.csv"
+    assert "# Tenant: mep (Ministry of Economy and Planning)" in content
+    lines = [line for line in content.splitlines() if not line.startswith("#")]
+    data = list(csv.DictReader(io.StringIO("\n".join(lines))))
+    in_csv = {(r["region"], r["period"], f"{float(r['value']):,.1f}") for r in data}
+    assert len(table) == len(data) == 8  # four quarters of Makkah and of the nation
+    for region, period, value in table:
+        assert (region, period, value.replace("−", "-")) in in_csv
+    page.watch.assert_clean()
+
+
+def test_malformed_link_gives_the_default_view_and_a_notice(page, live_server, tmp_path):
+    open_dashboard(page, live_server, "?period=2025Q9&regions=Atlantis&indicator=%3Cscript%3Ealert(1)%3C/script%3E")
+    notice = page.locator("#view-notice")
+    assert "is not a quarter like 2025Q4" in notice.inner_text()
+    assert "Unknown region “Atlantis” was left out." in notice.inner_text()
+    assert "<script>" in notice.inner_text()  # shown as text, never run
+    assert page.locator("#index-value").inner_text() == expected_index(live_server, tmp_path)
     page.watch.assert_clean()
 
 
 def test_diagnostics_from_the_navigation(page, live_server):
-    page.goto(live_server["url"] + "/")
-    page.locator("#index-value").wait_for()
+    open_dashboard(page, live_server)
     page.get_by_role("link", name="Diagnostics").click()
     status = page.locator("#diagnostics-status")
     status.wait_for()
@@ -43,4 +209,29 @@ def test_runbook_spelling_of_diagnostics(page, live_server):
     page.goto(live_server["url"] + "/Diagnostics")
     page.locator("#diagnostics-status").wait_for()
     assert page.get_by_text("Disk Space OK").is_visible()
+    page.watch.assert_clean()
+
+
+def test_executive_downloads_a_png_of_the_breakdown(page, live_server, tmp_path):
+    page.goto(live_server["url"] + "/")
+    page.locator("#index-value").wait_for()
+    page.get_by_role("link", name="Executive overview").click()
+    page.locator("#exec-breakdown-table").wait_for()
+    choose(page, "exec-regions", "Riyadh")
+    wait_for_url(page, "regions=SA-01")
+    expect(page.locator("#scope-label")).to_have_text("Riyadh")
+    assert page.locator("#index-value").inner_text() == expected_index(live_server, tmp_path, LATEST, ("SA-01",))
+    with page.expect_download() as download:
+        page.locator("#exec-body").get_by_role("link", name="Download PNG").click()
+    assert download.value.suggested_filename == "index-breakdown-sustainability_index-SA-01-2025Q4.png"
+    assert Path(download.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    page.watch.assert_clean()
+
+
+def test_dashboard_chart_png_download(page, live_server):
+    open_dashboard(page, live_server, "?indicator=renewable_share&regions=SA-07")
+    with page.expect_download() as download:
+        page.locator("#trend-chart").locator("xpath=..").get_by_role("link", name="Download PNG").click()
+    assert download.value.suggested_filename == "trend-renewable_share-SA-07-2021Q1-2025Q4.png"
+    assert Path(download.value.path()).stat().st_size > 10_000
     page.watch.assert_clean()

@@ -42,7 +42,7 @@ def test_latest_complete_period(data_layer, mep):
 
 def test_national_figures_match_the_database(data_layer, mep):
     url = data_layer
-    snapshot = queries.indicator_snapshot(mep, LATEST, "SA").set_index("indicator_id")
+    snapshot = queries.indicator_snapshot(mep, LATEST).set_index("indicator_id")
     assert snapshot.loc["gdp_total", "value"] == pytest.approx(regional_sum(url, "mep", "gdp_total"))
     gdp = regional_values(url, "mep", "gdp_total")
     growth = regional_values(url, "mep", "gdp_growth")
@@ -56,15 +56,15 @@ def test_national_figures_match_the_database(data_layer, mep):
 
 def test_changes_against_previous_quarter_and_year(data_layer, mep):
     url = data_layer
-    row = queries.indicator_snapshot(mep, LATEST, "SA").set_index("indicator_id").loc["gdp_total"]
+    row = queries.indicator_snapshot(mep, LATEST).set_index("indicator_id").loc["gdp_total"]
     assert row["previous"] == pytest.approx(regional_sum(url, "mep", "gdp_total", Period(2025, 3)))
     assert row["year_ago"] == pytest.approx(regional_sum(url, "mep", "gdp_total", Period(2024, 4)))
     assert row["change_year_ago"] == pytest.approx(row["value"] - row["year_ago"])
 
 
 def test_index_is_the_same_number_everywhere(data_layer, mep):
-    snapshot = queries.indicator_snapshot(mep, LATEST, "SA").set_index("indicator_id")
-    breakdown = queries.index_breakdown(mep, LATEST, "SA")
+    snapshot = queries.indicator_snapshot(mep, LATEST).set_index("indicator_id")
+    breakdown = queries.index_breakdown(mep, LATEST)
     regional = queries.regional_snapshot(mep, LATEST, "sustainability_index").set_index("region_code")
     assert snapshot.loc["sustainability_index", "value"] == pytest.approx(breakdown.value)
     assert regional.loc["SA", "value"] == pytest.approx(breakdown.value)
@@ -84,8 +84,8 @@ def test_statuses_are_a_realistic_mix(data_layer, mep):
 
 def test_tenants_see_only_their_own_numbers(data_layer, mep, rda):
     url = data_layer
-    mine = queries.indicator_snapshot(mep, LATEST, "SA").set_index("indicator_id")
-    theirs = queries.indicator_snapshot(rda, LATEST, "SA").set_index("indicator_id")
+    mine = queries.indicator_snapshot(mep, LATEST).set_index("indicator_id")
+    theirs = queries.indicator_snapshot(rda, LATEST).set_index("indicator_id")
     assert mine.loc["gdp_total", "value"] == pytest.approx(regional_sum(url, "mep", "gdp_total"))
     assert theirs.loc["gdp_total", "value"] == pytest.approx(regional_sum(url, "rda", "gdp_total"))
     assert mine.loc["gdp_total", "value"] != pytest.approx(theirs.loc["gdp_total", "value"])
@@ -103,7 +103,7 @@ def test_observations_filter_by_region_indicator_and_range(data_layer, mep):
 
 
 def test_target_progress_reported_for_targets(data_layer, mep):
-    snapshot = queries.indicator_snapshot(mep, LATEST, "SA").set_index("indicator_id")
+    snapshot = queries.indicator_snapshot(mep, LATEST).set_index("indicator_id")
     with_target = snapshot[snapshot["target"].notna()]
     assert set(with_target.index) == {"gdp_growth", "unemployment_rate", "co2_index", "renewable_share",
                                       "waste_recycling_rate"}

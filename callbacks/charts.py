@@ -1,0 +1,44 @@
+"""The named charts of a view, built from the memoized data layer by the figure builders.
+The dashboard and the PNG export both call `chart`, so a download equals the screen."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from callbacks.view_state import View
+from data import queries
+from data.cache import memoized
+from data.catalog import catalog
+from data.tenancy import Tenant
+from layouts.dashboard import scope_label
+from layouts.figures import index_breakdown_figure, region_map_figure, regions_bar_figure, trend_figure
+from layouts.format import format_number
+from layouts.text import t
+
+CHARTS = ("trend", "regions", "map", "index-breakdown")
+
+
+@memoized
+def chart_json(tenant: Tenant, name: str, view: View, colour_by: str = "status", lang: str = "en") -> dict:
+    """The chart as the plain JSON the browser receives, cached per tenant and view: building
+    and validating a figure costs more than all of the queries behind it."""
+    return chart(name, tenant, view, colour_by, lang).to_plotly_json()
+
+
+def chart(name: str, tenant: Tenant, view: View, colour_by: str = "status", lang: str = "en") -> go.Figure:
+    indicator = catalog()[view.indicator]
+    if name == "trend":
+        series = queries.trend_series(tenant, view.start, view.end, view.regions, view.indicator)
+        return trend_figure(series, indicator, view.start, view.end, lang)
+    if name in ("regions", "map"):
+        regional = queries.regional_snapshot(tenant, view.period, view.indicator)
+        if name == "regions":
+            return regions_bar_figure(regional, indicator, view.period, view.regions, lang)
+        return region_map_figure(regional, indicator, view.period, colour_by, view.regions, lang)
+    if name == "index-breakdown":
+        breakdown = queries.index_breakdown(tenant, view.period, view.regions)
+        value = format_number(breakdown.value, catalog()["sustainability_index"].decimals, lang)
+        title = t("breakdown_title", lang, value=value, scope=scope_label(queries.scope_of(view.regions), lang),
+                  period=view.period)
+        return index_breakdown_figure(breakdown.components, breakdown.value, title, lang)
+    raise ValueError(f"unknown chart {name!r}")

@@ -1,0 +1,89 @@
+"""The executive overview page and its callback (period and regions)."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from urllib.parse import parse_qsl, urlencode
+
+from dash import Input, Output, ctx, no_update
+
+from callbacks.charts import chart
+from callbacks.view_state import View, options_for, parse_view
+from data import queries
+from data.tenancy import Tenant, current_tenant
+from exports.png import availability
+from layouts import executive as layout
+from layouts import ids
+from layouts.components import message
+from layouts.dashboard import notice
+from layouts.text import t
+from security.web import allowed
+
+log = logging.getLogger(__name__)
+
+
+def register(app) -> None:
+    app.callback(
+        output=dict(body=Output(ids.EXEC_BODY, "children"), period=Output(ids.EXEC_PERIOD, "value"),
+                    regions=Output(ids.EXEC_REGIONS, "value"), search=Output(ids.EXECUTIVE_URL, "search")),
+        inputs=dict(search=Input(ids.EXECUTIVE_URL, "search"), period=Input(ids.EXEC_PERIOD, "value"),
+                    regions=Input(ids.EXEC_REGIONS, "value")),
+        prevent_initial_call=True,
+    )(update_executive)
+
+
+def page(search: str = ""):
+    tenant = current_tenant()
+    latest = queries.latest_complete_period(tenant)
+    if latest is None:
+        return message(t("no_data_title"), t("no_data_body"))
+    options = options_for(tenant)
+    view, notices = parse_view(search, options, latest)
+    return layout.executive_layout(options, view, {"body": body(tenant, view, notices)}, search)
+
+
+def update_executive(search, period, regions):
+    if not allowed("dashboard"):
+        return dict(body=no_update, period=no_update, regions=no_update, search=no_update)
+    try:
+        tenant = current_tenant()
+        latest = queries.latest_complete_period(tenant)
+        options = options_for(tenant)
+        if ctx.triggered_id == ids.EXECUTIVE_URL:
+            view, notices = parse_view(search, options, latest)
+        else:
+            params = dict(parse_qsl((search or "").lstrip("?")))
+            params.update(period=period or "", regions=",".join(r for r in regions or [] if isinstance(r, str)))
+            view, notices = parse_view(urlencode(params), options, latest)
+        content = body(tenant, view, notices)
+    except Exception:
+        reference = uuid.uuid4().hex[:8]
+        log.exception("executive update failed (reference %s)", reference)
+        return dict(body=message(t("error_title"), t("error_body", reference=reference), "danger"),
+                    period=no_update, regions=no_update, search=no_update)
+    query = view.query_string()
+    return dict(body=content, period=str(view.period), regions=list(view.regions),
+                search=no_update if query == search else query)
+
+
+def body(tenant: Tenant, view: View, notices: list[str]):
+    png_ok, png_reason = availability()
+    snapshot = queries.indicator_snapshot(tenant, view.period, view.regions)
+    query = view.query_string()
+    data = dict(
+        snapshot=snapshot,
+        breakdown=queries.index_breakdown(tenant, view.period, view.regions),
+        figure=chart("index-breakdown", tenant, view),
+        targets=queries.target_progress(tenant, view.period, view.regions),
+        movers=queries.movers(tenant, view.period, view.regions),
+        period=view.period,
+        scope=queries.scope_of(view.regions),
+        links={"pdf": "/export/brief.pdf" + query, "xlsx": "/export/data.xlsx" + query,
+               "png": "/export/index-breakdown.png" + query},
+        png_reason=None if png_ok else t("png_unavailable", reason=png_reason),
+        pdf_reason=None,
+        xlsx_reason=None if allowed("export_xlsx") else t("role_cannot_download"),
+    )
+    return [notice(notices, "en"), layout.executive_body(data)]
+

@@ -1,0 +1,150 @@
+"""The dashboard's view as it lives in the URL query string: parsing with fallbacks and
+notices, and writing it back. The same parser serves the page, its callback and exports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from urllib.parse import parse_qsl, urlencode
+
+from data import queries
+from data.cache import memoized
+from data.catalog import catalog
+from data.periods import Period, parse_period
+from data.regions import NATIONAL_CODE, resolve_region
+from data.tenancy import Tenant
+from layouts.text import t
+
+PARAMETERS = ("period", "from", "to", "regions", "pillar", "indicator")
+TREND_QUARTERS = 20  # the trend shows five years by default
+DEFAULT_PILLAR = "economic"
+MAX_SHOWN = 40  # characters of a bad value quoted back in a notice
+
+
+@dataclass(frozen=True)
+class View:
+    period: Period
+    start: Period
+    end: Period
+    regions: tuple[str, ...]  # canonical codes; empty means the nation
+    pillar: str
+    indicator: str
+
+    def query_string(self) -> str:
+        params = {"period": str(self.period), "from": str(self.start), "to": str(self.end)}
+        if self.regions:
+            params["regions"] = ",".join(self.regions)
+        params.update(pillar=self.pillar, indicator=self.indicator)
+        return "?" + urlencode(params, safe=",")
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the tenant's data offers; nothing is offered that the data lacks."""
+    periods: tuple[Period, ...]
+    regions: tuple[str, ...]  # region codes present in the data (the nation not included)
+    indicators: tuple[str, ...]  # catalog order, only those with values
+    pillars: tuple[str, ...]
+
+    def indicators_in(self, pillar: str) -> list[str]:
+        return [i for i in self.indicators if catalog()[i].pillar == pillar]
+
+
+@memoized
+def options_for(tenant: Tenant) -> Options:
+    frame = queries.panel(tenant)
+    present = [i for i in catalog().ids if i in frame and frame[i].notna().any()]
+    return Options(
+        periods=tuple(queries.available_periods(tenant)),
+        regions=tuple(sorted(set(frame["region_code"]) - {NATIONAL_CODE})),
+        indicators=tuple(present),
+        pillars=tuple(p for p in catalog().pillars if any(catalog()[i].pillar == p for i in present)),
+    )
+
+
+def default_view(options: Options, latest: Period) -> View:
+    pillar = DEFAULT_PILLAR if DEFAULT_PILLAR in options.pillars else options.pillars[0]
+    start = max(latest.shift(-(TREND_QUARTERS - 1)), options.periods[0])
+    return View(latest, start, latest, (), pillar, options.indicators_in(pillar)[0])
+
+
+def parse_view(search: str, options: Options, latest: Period) -> tuple[View, list[str]]:
+    """The view a query string asks for; anything unknown or malformed falls back to its
+    default and adds a notice (quoted as plain text, never as markup)."""
+    params = dict(parse_qsl((search or "").lstrip("?"), keep_blank_values=True))
+    view, notices = default_view(options, latest), []
+    for name in sorted(set(params) - set(PARAMETERS)):
+        notices.append(t("notice_unknown_parameter", name=_quote(name)))
+    view = _with_periods(view, params, options, notices)
+    view = _with_regions(view, params.get("regions"), options, notices)
+    view = _with_indicator(view, params.get("pillar"), params.get("indicator"), options, notices)
+    return view, notices
+
+
+def normalise(view: View, options: Options) -> View:
+    """A view assembled from the controls, made consistent: range ordered, indicator in pillar."""
+    start, end = sorted((view.start, view.end))
+    if view.indicator not in options.indicators_in(view.pillar):
+        view = replace(view, indicator=options.indicators_in(view.pillar)[0])
+    return replace(view, start=start, end=end, regions=_ordered(view.regions, options))
+
+
+def _with_periods(view: View, params: dict, options: Options, notices: list[str]) -> View:
+    def read(name: str, default: Period) -> Period:
+        text = params.get(name)
+        if text is None or text == "":
+            return default
+        try:
+            period = parse_period(text)
+        except ValueError:
+            notices.append(t("notice_bad_period", value=_quote(text), default=default))
+            return default
+        if period not in options.periods:
+            notices.append(t("notice_no_period", period=period, default=default))
+            return default
+        return period
+
+    period = read("period", view.period)
+    start, end = read("from", view.start), read("to", view.end)
+    if start > end:
+        notices.append(t("notice_backwards", start=start, end=end))
+        start, end = end, start
+    return replace(view, period=period, start=start, end=end)
+
+
+def _with_regions(view: View, text: str | None, options: Options, notices: list[str]) -> View:
+    if not text:
+        return view
+    codes = []
+    for item in text.split(","):
+        code = resolve_region(item)
+        if code is None or (code != NATIONAL_CODE and code not in options.regions):
+            notices.append(t("notice_unknown_region", value=_quote(item)))
+        elif code not in codes:
+            codes.append(code)
+    return replace(view, regions=_ordered(tuple(codes), options))
+
+
+def _with_indicator(view: View, pillar: str | None, indicator: str | None, options: Options,
+                    notices: list[str]) -> View:
+    if pillar:
+        if pillar in options.pillars:
+            view = replace(view, pillar=pillar, indicator=options.indicators_in(pillar)[0])
+        else:
+            notices.append(t("notice_unknown_pillar", value=_quote(pillar), default=view.pillar))
+    if indicator:
+        if indicator in options.indicators:
+            view = replace(view, indicator=indicator, pillar=catalog()[indicator].pillar)
+        else:
+            notices.append(t("notice_unknown_indicator", value=_quote(indicator), default=view.indicator))
+    return view
+
+
+def _ordered(codes: tuple[str, ...], options: Options) -> tuple[str, ...]:
+    order = (NATIONAL_CODE, *options.regions)
+    return tuple(c for c in order if c in codes)
+
+
+def _quote(text: str) -> str:
+    text = text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN] + "…"
+    return f"“{text}”"
+

@@ -1,0 +1,99 @@
+"""Server-side PNG rendering with kaleido's persistent Chromium, one per worker process.
+
+kaleido's shared server is not thread-safe (concurrent calls can return each other's
+images), so every render goes through one dedicated thread, and every render has a timeout.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import struct
+import threading
+import warnings
+import zlib
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+RENDER_TIMEOUT_S = 30.0
+BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome")
+
+
+class ExportUnavailable(RuntimeError):
+    """PNG export cannot run here; the message says why."""
+
+
+def browser_path() -> str | None:
+    configured = os.environ.get("BROWSER_PATH")
+    if configured:
+        return configured if os.access(configured, os.X_OK) else None
+    return next((found for name in BROWSER_NAMES if (found := shutil.which(name))), None)
+
+
+def availability() -> tuple[bool, str]:
+    """Whether PNG export can work in this process, and why not when it cannot."""
+    try:
+        import kaleido  # noqa: F401
+    except ImportError:
+        return False, "the kaleido package is not installed"
+    if browser_path() is None:
+        return False, "Chromium was not found (install Debian's chromium or set BROWSER_PATH)"
+    return True, "kaleido with " + browser_path()
+
+
+class PngRenderer:
+    """Renders figures one at a time on its own thread, starting kaleido on first use."""
+
+    def __init__(self, timeout: float = RENDER_TIMEOUT_S):
+        self.timeout = timeout
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="png-export")
+        self._started = False
+        self.renders = 0
+
+    def render(self, figure: go.Figure, width: int, height: int, scale: float) -> bytes:
+        ok, reason = availability()
+        if not ok:
+            raise ExportUnavailable(reason)
+        future = self._pool.submit(self._render, figure, width, height, scale)
+        try:
+            return future.result(timeout=self.timeout)
+        except FutureTimeout:
+            raise ExportUnavailable(f"rendering took longer than {self.timeout:.0f} s") from None
+
+    def _render(self, figure: go.Figure, width: int, height: int, scale: float) -> bytes:
+        if not self._started:
+            import kaleido
+
+            kaleido.start_sync_server(n=1, mathjax=False, silence_warnings=True)
+            atexit.register(kaleido.stop_sync_server, silence_warnings=True)
+            self._started = True
+        with warnings.catch_warnings():  # plotly warns that its per-call browser options go unused
+            warnings.simplefilter("ignore", UserWarning)
+            image = pio.to_image(figure, format="png", width=width, height=height, scale=scale)
+        self.renders += 1
+        return image
+
+
+_renderers: dict[int, PngRenderer] = {}
+_lock = threading.Lock()
+
+
+def renderer() -> PngRenderer:
+    """This process's renderer (a forked worker makes its own)."""
+    with _lock:
+        return _renderers.setdefault(os.getpid(), PngRenderer())
+
+
+def with_text_chunks(png: bytes, texts: dict[str, str]) -> bytes:
+    """Add tEXt chunks (title, source...) after the PNG header chunk, so a downloaded file
+    says what it shows. Latin-1 only, as the PNG format requires for tEXt."""
+    header_end = 8 + 4 + 4 + 13 + 4  # signature, then IHDR: length, type, 13 bytes, CRC
+    chunks = b""
+    for key, value in texts.items():
+        data = key.encode("latin-1") + b"\0" + value.encode("latin-1", "replace")
+        chunks += struct.pack(">I", len(data)) + b"tEXt" + data + struct.pack(">I", zlib.crc32(b"tEXt" + data))
+    return png[:header_end] + chunks + png[header_end:]

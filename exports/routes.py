@@ -1,0 +1,194 @@
+"""Download endpoints. The view comes from the same query parameters as the dashboard URL;
+the tenant comes from the server side only. Bad parameters get a 400 with the reasons."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode
+
+from flask import Flask, Response, current_app, jsonify, request
+
+from callbacks.charts import CHARTS, chart
+from callbacks.view_state import View, options_for, parse_view
+from data import queries
+from data.catalog import catalog
+from data.engine import get_engine
+from data.seed import SOURCE_SYSTEM
+from data.tenancy import Tenant, current_tenant
+from exports import xlsx_export
+from exports.csv_export import file_name, view_csv
+from exports.pdf_brief import Brief, brief_pdf, generated_at
+from exports.png import ExportUnavailable, renderer, with_text_chunks
+from layouts.dashboard import scope_label
+from layouts.figures import stamp_for_export
+from layouts.text import t
+from ops.metrics import count_export
+from ops.telemetry import track
+from security import audit
+from security.limits import RateLimiter
+from security.web import signed_in
+
+PNG_SIZE = {"width": (1600, 200, 4000), "height": (900, 200, 4000)}  # default, low, high
+PNG_SCALE = (2.0, 0.5, 4.0)
+PNG_OPTIONS = ("width", "height", "scale", "colour")
+
+
+class BadExport(ValueError):
+    def __init__(self, reasons: list[str]):
+        super().__init__("; ".join(reasons))
+        self.reasons = reasons
+
+
+def register_export_routes(server: Flask, settings) -> None:
+    limiter = RateLimiter(settings, settings.export_rate_limit, "export")
+
+    @server.before_request
+    def limit_exports():
+        if not request.path.startswith("/export/"):
+            return None
+        wait = limiter.hit(request.remote_addr or "unknown")
+        if wait is None:
+            return None
+        message = t("export_rate_limited", limit=limiter.limit, wait=wait)
+        return jsonify({"error": "rate limited", "reason": message}), 429, {"Retry-After": str(wait)}
+
+    server.register_error_handler(
+        BadExport, lambda e: (jsonify({"error": "bad parameters", "reasons": e.reasons}), 400))
+    server.register_error_handler(
+        ExportUnavailable, lambda e: (jsonify({"error": "export unavailable", "reason": str(e)}), 503))
+
+    @server.get("/export/data.csv")
+    def export_csv():
+        tenant, view, _ = export_request()
+        rows = queries.view_rows(tenant, view.start, view.end, view.regions, view.indicator)
+        body = view_csv(rows, view, tenant.id, queries.tenant_name(tenant))
+        delivered("csv", tenant, view)
+        return download(body, "text/csv", file_name(view))
+
+    @server.get("/export/<name>.png")
+    def export_png(name: str):
+        if name not in CHARTS:
+            raise BadExport([t("export_unknown_figure", name=name, choices=", ".join(CHARTS))])
+        tenant, view, options = export_request(PNG_OPTIONS)
+        width, height, scale = png_size(options)
+        colour = options.get("colour") or "status"
+        if colour not in ("status", "value"):
+            raise BadExport([t("export_bad_colour")])
+        figure = stamp_for_export(chart(name, tenant, view, colour), selection(name, view),
+                                  SOURCE_SYSTEM, synthetic=True)
+        image = renderer().render(figure, width, height, scale)
+        image = with_text_chunks(image, {"Title": figure.layout.title.text, "Description": selection(name, view),
+                                         "Source": SOURCE_SYSTEM, "Software": "Analytics Hub"})
+        delivered("png", tenant, view, name)
+        return download(image, "image/png", png_name(name, view))
+
+    @server.get("/export/data.xlsx")
+    def export_xlsx():
+        tenant, view, _ = export_request()
+        rows = queries.view_rows(tenant, view.start, view.end, view.regions, view.indicator)
+        snapshot = queries.indicator_snapshot(tenant, view.period, view.regions)
+        scope = scope_label(queries.scope_of(view.regions))
+        body = xlsx_export.view_workbook(rows, snapshot, view, tenant.id, queries.tenant_name(tenant), scope)
+        delivered("xlsx", tenant, view)
+        return download(body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        xlsx_export.file_name(view))
+
+    @server.get("/export/brief.pdf")
+    def export_pdf():
+        tenant, view, _ = export_request()
+        scope = scope_label(queries.scope_of(view.regions))
+        charts, note = brief_charts(tenant, view)
+        brief = Brief(
+            title=t("pdf_title", scope=scope, period=view.period),
+            subtitle=t("pdf_subtitle", tenant=queries.tenant_name(tenant), generated=generated_at()),
+            snapshot=queries.indicator_snapshot(tenant, view.period, view.regions),
+            charts=charts,
+            chart_note=note,
+        )
+        body = brief_pdf(brief)
+        delivered("pdf", tenant, view)
+        return download(body, "application/pdf", f"brief-{png_name('index-breakdown', view)[:-4]}.pdf")
+
+
+def brief_charts(tenant: Tenant, view: View) -> tuple[list[tuple[str, bytes]], str | None]:
+    """The brief's charts as PNG, or the reason they cannot be drawn here."""
+    charts = []
+    for name in ("index-breakdown", "trend", "regions"):
+        figure = stamp_for_export(chart(name, tenant, view), selection(name, view), SOURCE_SYSTEM, synthetic=True)
+        try:
+            image = renderer().render(figure, 1600, 900, 1.5)
+        except ExportUnavailable as error:
+            return [], t("pdf_no_charts", reason=error)
+        charts.append((figure.layout.title.text, image))
+    return charts, None
+
+
+def export_request(extra: tuple[str, ...] = ()) -> tuple[Tenant, View, dict]:
+    """The tenant (server side), the view and any export options of the current request."""
+    tenant = current_tenant()
+    latest = queries.latest_complete_period(tenant)
+    if latest is None:
+        raise BadExport([t("no_data_body")])
+    params = dict(parse_qsl(request.query_string.decode("utf-8", "replace"), keep_blank_values=True))
+    options = {k: params.pop(k) for k in extra if k in params}
+    view, problems = parse_view(urlencode(params), options_for(tenant), latest)
+    if problems:
+        raise BadExport(problems)
+    return tenant, view, options
+
+
+def png_size(options: dict) -> tuple[int, int, float]:
+    reasons, sizes = [], {}
+    for name, (default, low, high) in PNG_SIZE.items():
+        sizes[name] = _number(options.get(name), default, low, high, int, name, reasons)
+    scale = _number(options.get("scale"), *PNG_SCALE, float, "scale", reasons)
+    if reasons:
+        raise BadExport(reasons)
+    return sizes["width"], sizes["height"], scale
+
+
+def _number(text, default, low, high, kind, name, reasons):
+    if text in (None, ""):
+        return default
+    try:
+        value = kind(text)
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:
+        reasons.append(t("export_bad_number", name=name, low=f"{low:g}", high=f"{high:g}"))
+        return default
+    return value
+
+
+def selection(name: str, view: View, lang: str = "en") -> str:
+    scope = scope_label(queries.scope_of(view.regions), lang)
+    indicator = catalog()[view.indicator]
+    if name == "index-breakdown":
+        indicator = catalog()["sustainability_index"]
+    if name == "trend":
+        return t("export_range", lang, scope=scope, start=view.start, end=view.end, unit=indicator.unit(lang))
+    return t("export_selection", lang, scope=scope, period=view.period, unit=indicator.unit(lang))
+
+
+def png_name(name: str, view: View) -> str:
+    regions = "-".join(view.regions) if view.regions else "national"
+    subject = "sustainability_index" if name == "index-breakdown" else view.indicator
+    when = f"{view.start}-{view.end}" if name == "trend" else str(view.period)
+    return f"{name}-{subject}-{regions}-{when}.png"
+
+
+def delivered(fmt: str, tenant: Tenant, view: View, figure: str | None = None) -> None:
+    """Count, trace and audit one download."""
+    account = signed_in()
+    count_export(fmt)
+    if fmt != "xlsx":
+        track(f"export_{fmt}", figure=figure, indicator=view.indicator, regions=len(view.regions))
+    audit.record(get_engine(current_app.config["HUB_SETTINGS"].database_url), "export", tenant.id,
+                 account.username if account else None, request.remote_addr, format=fmt, figure=figure,
+                 view=view.query_string())
+
+
+def download(body, mimetype: str, filename: str) -> Response:
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "no-store",
+    })

@@ -1,0 +1,69 @@
+"""Wires logging, request ids, the access log, metrics and error telemetry into the app."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+from flask import Flask, g, got_request_exception, request
+
+from data import cache
+from ops import metrics, telemetry
+from ops.logs import ACCESS_LOGGER, configure_logging
+from ops.redaction import redact
+
+REQUEST_ID_HEADER = "X-Request-ID"
+VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+_access_log = logging.getLogger(ACCESS_LOGGER)
+
+
+def instrument(app, settings) -> None:
+    """Call once per process from create_app, after the callbacks are registered."""
+    configure_logging(settings)
+    server: Flask = app.server
+    callback_route = f"{app.config.routes_pathname_prefix}_dash-update-component"
+    # first of all before-request hooks, so that a request another hook answers early (a rate
+    # limit, a sign-in redirect) still gets its id and its time
+    server.before_request_funcs.setdefault(None, []).insert(0, _start_request)
+    server.after_request(lambda response: _finish_request(response, callback_route, app.callback_map))
+    got_request_exception.connect(_report_exception, server)
+    cache.add_listener(metrics.observe_cache)
+
+
+def _start_request() -> None:
+    g.request_started = time.perf_counter()
+    offered = request.headers.get(REQUEST_ID_HEADER, "")
+    g.request_id = offered if VALID_REQUEST_ID.match(offered) else uuid.uuid4().hex
+
+
+def _finish_request(response, callback_route: str, callback_map):
+    seconds = time.perf_counter() - g.get("request_started", time.perf_counter())
+    route = request.url_rule.rule if request.url_rule else None
+    metrics.observe_request(request.method, route, response.status_code, seconds)
+    callback = _callback(callback_map) if route == callback_route else None
+    if callback is not None:
+        metrics.observe_callback(callback, seconds)
+    _access_log.info(
+        "%s %s %s", request.method, request.path, response.status_code,
+        extra={"method": request.method, "path": request.path, "route": route or metrics.UNMATCHED_ROUTE,
+               "query": redact(request.query_string.decode("latin-1")), "status": response.status_code,
+               "duration_ms": round(seconds * 1000, 1), "bytes": response.content_length,
+               "callback": callback},
+    )
+    response.headers[REQUEST_ID_HEADER] = g.get("request_id", "")
+    return response
+
+
+def _callback(callback_map) -> str:
+    """The metrics label of the Dash callback this request asked for."""
+    payload = request.get_json(silent=True)
+    output = payload.get("output") if isinstance(payload, dict) else None
+    return metrics.callback_label(output, callback_map)
+
+
+def _report_exception(_sender, exception: BaseException, **_extra) -> None:
+    route = request.url_rule.rule if request.url_rule else metrics.UNMATCHED_ROUTE
+    telemetry.track("error", where="request", route=route, error_type=type(exception).__name__)

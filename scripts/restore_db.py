@@ -1,0 +1,66 @@
+"""Restore the hub's database from a backup made by scripts/backup_db.py.
+
+    python scripts/restore_db.py /backups/20260105.sql
+    python scripts/restore_db.py /backups/daily/analytics_hub_20260105_020000.db.gz --force
+
+SQLite: the backup is decompressed next to the database and must pass PRAGMA
+integrity_check and hold the hub's tables before it replaces the database; the replaced
+database is kept as <name>.before-restore-<UTC time>. PostgreSQL: pg_restore --list must
+read the archive, then pg_restore --clean replaces the objects in one transaction.
+A database in use (a running gunicorn from its pid file, or any process holding the file
+open; for PostgreSQL, other sessions) is not replaced unless --force is given. Afterwards
+the shared cache is cleared. Exit code 0 on success, 1 when nothing was restored, 2 for a
+bad setting or argument.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from data.cache import clear_cache, configure_cache  # noqa: E402
+from ops.backup import BackupError, restore  # noqa: E402
+from settings import Settings, SettingsError  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("backup", type=Path, help="the backup file")
+    parser.add_argument("--force", action="store_true", help="replace the database even while it is in use")
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as error:
+        print(error, file=sys.stderr)
+        return 2
+    try:
+        result = restore(settings, args.backup, args.force)
+    except (BackupError, OSError) as error:
+        print(f"restore failed, nothing was changed: {error}", file=sys.stderr)
+        return 1
+    count = "" if result.observations is None else f", {result.observations:,} observations"
+    print(f"Restored {result.database} from {args.backup} (integrity verified{count}).")
+    if result.set_aside is not None:
+        print(f"The previous database is kept as {result.set_aside}.")
+    print(_clear_cache(settings))
+    if result.users:
+        print(f"It was in use ({'; '.join(result.users)}): restart the app now (docker-compose restart app).")
+    return 0
+
+
+def _clear_cache(settings: Settings) -> str:
+    if settings.cache_type == "simple":
+        return "The cache lives in each worker (CACHE_TYPE=simple): restart the app to empty it."
+    try:
+        configure_cache(settings)
+        entries = clear_cache()
+    except Exception as error:  # the restore is done; say what is left to do
+        return f"The cache could not be cleared ({error}): use Clear Cache on the Settings page."
+    return f"Cleared the cache ({entries if entries is not None else 'uncounted'} entries)."
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,252 @@
+"""Sign-in, roles and tenant isolation through the real endpoints of an app with
+authentication on (staging settings, accounts in the database)."""
+
+import json
+import re
+import time
+
+import pytest
+
+from app import create_app
+from data import database
+from data.engine import get_engine
+from security import accounts
+from settings import Settings, SettingsError
+from tests.conftest import make_settings, sql_rows, sql_scalar
+from tests.dash_requests import dashboard_payload, post, router_payload
+
+PASSWORD = "a long enough password"
+USERS = {"exec1": ("mep", "executive"), "ana1": ("mep", "analyst"), "stew1": ("mep", "steward"),
+         "ops1": ("mep", "ops"), "ana2": ("rda", "analyst")}
+
+
+@pytest.fixture(scope="module")
+def secured(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("secured")
+    settings = make_settings(tmp, ANALYTICS_HUB_ENV="staging", SECRET_KEY="s" * 40, CACHE_TYPE="filesystem",
+                             EXPORT_RATE_LIMIT="1000", LOGIN_MAX_ATTEMPTS="3", LOGIN_RATE_LIMIT="1000")
+    engine = get_engine(settings.database_url)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    database.seed(engine)
+    for name, (tenant, role) in USERS.items():
+        accounts.create_user(engine, name, tenant, role, PASSWORD)
+    return create_app(settings), settings.database_url
+
+
+def login(app, username, password=PASSWORD):
+    client = app.server.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    response = client.post("/login", data={"username": username, "password": password, "csrf_token": token,
+                                           "next": "/"})
+    return client, response
+
+
+def as_user(secured, username):
+    client, response = login(secured[0], username)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
+def stored(url, tenant, indicator, region, year, quarter):
+    return sql_scalar(url, "SELECT value FROM sustainability_indicators WHERE tenant_id = :t AND indicator_id = :i "
+                      "AND region_code = :r AND year = :y AND quarter = :q", t=tenant, i=indicator, r=region,
+                      y=year, q=quarter)
+
+
+@pytest.mark.parametrize(("method", "path"), [
+    ("GET", "/_dash-layout"), ("GET", "/_dash-dependencies"), ("POST", "/_dash-update-component"),
+    ("GET", "/export/data.csv"), ("GET", "/export/trend.png"), ("GET", "/export/brief.pdf"),
+    ("GET", "/export/data.xlsx"),
+])
+def test_without_a_session_data_routes_answer_401_with_no_data(secured, method, path):
+    client = secured[0].server.test_client()
+    response = client.open(path, method=method, json=router_payload("/") if method == "POST" else None)
+    assert response.status_code == 401
+    assert response.get_json() == {"error": "sign in required"}
+
+
+@pytest.mark.parametrize("path", ["/", "/executive", "/diagnostics", "/Diagnostics", "/audit"])
+def test_without_a_session_pages_redirect_to_login(secured, path):
+    response = secured[0].server.test_client().get(path)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=")
+
+
+def test_healthz_stays_public_and_shows_no_data(secured):
+    body = secured[0].server.test_client().get("/healthz").get_json()
+    assert body["status"] in ("healthy", "unhealthy")
+    assert "mep" not in json.dumps(body) and "rda" not in json.dumps(body)
+
+
+def test_login_sets_a_safe_session_cookie_and_shows_the_user(secured):
+    client, response = login(secured[0], "ana1")
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    layout = client.get("/_dash-layout").get_data(as_text=True)
+    assert "ana1 (analyst)" in layout and "Ministry of Economy and Planning" in layout
+    assert "Authentication is off" not in layout
+
+
+def test_wrong_password_fails_and_is_audited_without_the_password(secured):
+    app, url = secured
+    _, response = login(app, "ana1", "not the password at all")
+    assert response.status_code == 401
+    assert "Sign-in failed" in response.get_data(as_text=True)
+    detail = sql_rows(url, "SELECT username, detail FROM audit_log WHERE action = 'login_failure' "
+                      "ORDER BY id DESC LIMIT 1")[0]
+    assert detail[0] == "ana1" and "wrong password" in detail[1]
+    everything = json.dumps([list(r) for r in sql_rows(url, "SELECT * FROM audit_log")], default=str)
+    assert "not the password at all" not in everything and PASSWORD not in everything
+
+
+def test_lockout_after_repeated_failures(secured):
+    app, _ = secured
+    accounts.create_user(get_engine(secured[1]), "locked1", "mep", "analyst", PASSWORD)
+    for _ in range(3):
+        assert login(app, "locked1", "wrong wrong wrong")[1].status_code == 401
+    assert login(app, "locked1")[1].status_code == 401  # right password, but locked for a while
+
+
+def test_sign_in_attempts_are_limited_per_address(tmp_path, sqlite_url):
+    app = create_app(make_settings(tmp_path, DATABASE_URL=sqlite_url, ANALYTICS_HUB_ENV="staging",
+                                   SECRET_KEY="s" * 40, LOGIN_RATE_LIMIT="2"))
+    statuses = [login(app, "nobody", "whatever it is")[1].status_code for _ in range(3)]
+    assert statuses == [401, 401, 429]
+
+
+def test_csrf_token_is_required_on_the_login_form(secured):
+    client = secured[0].server.test_client()
+    client.get("/login")
+    response = client.post("/login", data={"username": "ana1", "password": PASSWORD, "csrf_token": "forged"})
+    assert response.status_code == 400
+    assert client.get("/_dash-layout").status_code == 401
+
+
+def test_logout_ends_the_session(secured):
+    client = as_user(secured, "stew1")
+    layout = client.get("/_dash-layout").get_data(as_text=True)
+    token = re.search(r'"value":"([^"]+)"[^}]*"name":"csrf_token"', layout).group(1)
+    assert client.post("/logout", data={"csrf_token": "forged"}).status_code == 400
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert client.get("/_dash-layout").status_code == 401
+
+
+def test_idle_sessions_expire(secured):
+    client = as_user(secured, "ana1")
+    with client.session_transaction() as session:
+        session["seen_at"] = time.time() - 31 * 60
+    assert client.get("/_dash-layout").status_code == 401
+
+
+def test_a_password_reset_ends_existing_sessions(secured):
+    engine = get_engine(secured[1])
+    accounts.create_user(engine, "reset1", "mep", "analyst", PASSWORD)
+    client = as_user(secured, "reset1")
+    assert client.get("/_dash-layout").status_code == 200
+    accounts.set_password(engine, "reset1", "another long password")
+    assert client.get("/_dash-layout").status_code == 401
+
+
+def test_security_headers(secured):
+    response = as_user(secured, "ana1").get("/")
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "'sha256-" in policy and "unsafe-eval" not in policy
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+EXPORTS = {"csv": "/export/data.csv", "xlsx": "/export/data.xlsx", "pdf": "/export/brief.pdf",
+           "png": "/export/regions.png?width=400&height=300&scale=1"}
+MAY_EXPORT = {"executive": {"png", "pdf"}, "analyst": {"csv", "xlsx", "png", "pdf"},
+              "steward": {"csv", "xlsx", "png", "pdf"}, "ops": set()}
+MAY_OPEN = {"executive": {"/", "/executive"}, "analyst": {"/", "/executive"},
+            "steward": {"/", "/executive", "/audit"}, "ops": {"/diagnostics", "/settings"}}
+
+
+@pytest.mark.parametrize("username", ["exec1", "ana1", "stew1", "ops1"])
+def test_role_matrix(secured, username):
+    role = USERS[username][1]
+    client = as_user(secured, username)
+    for fmt, path in EXPORTS.items():
+        status = client.get(path).status_code
+        if fmt in MAY_EXPORT[role]:
+            assert status in (200, 503), (fmt, status)  # 503 only where Chromium is missing for PNG/PDF
+        else:
+            assert status == 403, (fmt, status)
+    for path in ("/", "/executive", "/diagnostics", "/settings", "/audit"):
+        page = post(client, router_payload(path)).get_data(as_text=True)
+        refused = "Not available to your role" in page
+        assert refused == (path not in MAY_OPEN[role]), (path, role)
+
+
+def test_executives_get_no_table_rows(secured):
+    before = "?from=2020Q1"  # the page showed another range, so the table is sent again
+    rows = json.loads(post(as_user(secured, "exec1"), dashboard_payload(search=before)).get_data())["response"]
+    assert rows["data-table"]["rowData"] == []
+    assert rows["download-csv"]["href"] is None
+    analyst = json.loads(post(as_user(secured, "ana1"), dashboard_payload(search=before)).get_data())["response"]
+    assert len(analyst["data-table"]["rowData"]) > 0
+
+
+def test_ops_cannot_run_the_dashboard_callback(secured):
+    response = post(as_user(secured, "ops1"), dashboard_payload())
+    assert response.status_code == 204 or "rowData" not in response.get_data(as_text=True)
+
+
+def test_other_tenants_data_never_arrives(secured):
+    app, url = secured
+    client = as_user(secured, "ana2")  # tenant rda
+    csv_text = client.get("/export/data.csv?regions=SA-01&indicator=gdp_total&from=2025Q4").get_data(as_text=True)
+    riyadh = [line for line in csv_text.splitlines() if line.startswith("gdp_total,GDP,SA-01,")]
+    assert len(riyadh) == 1
+    value = float(riyadh[0].split(",")[5])
+    assert value == pytest.approx(stored(url, "rda", "gdp_total", "SA-01", 2025, 4))
+    assert value != pytest.approx(stored(url, "mep", "gdp_total", "SA-01", 2025, 4))
+    assert "# Tenant: rda" in csv_text
+
+    crafted = client.get("/export/data.csv?tenant=mep&tenant_id=mep")
+    assert crafted.status_code == 400 and "mep" not in crafted.get_data(as_text=True).replace("“tenant", "")
+
+    update = json.loads(post(client, dashboard_payload(regions=["SA-01"], pillar="economic",
+                                                       indicator="gdp_total")).get_data())["response"]
+    table = update["data-table"]["rowData"]
+    values = [row["value"] for row in table if row["region"] == "Riyadh" and row["period"] == "2025Q4"]
+    assert values == [pytest.approx(stored(url, "rda", "gdp_total", "SA-01", 2025, 4))]
+    mep_value = stored(url, "mep", "gdp_total", "SA-01", 2025, 4)
+    assert f"{mep_value:,.0f}" not in json.dumps(update)
+
+
+def test_stewards_see_their_tenants_audit_log_only(secured):
+    app, url = secured
+    as_user(secured, "ana2").get("/export/data.csv")  # an rda export
+    page = post(as_user(secured, "stew1"), router_payload("/audit")).get_data(as_text=True)
+    assert "login_success" in page and "stew1" in page
+    assert "ana2" not in page
+
+
+def test_production_refuses_to_start_without_a_secret_or_a_credential(tmp_path):
+    with pytest.raises(SettingsError, match="SECRET_KEY"):
+        Settings.from_env({"ANALYTICS_HUB_ENV": "production"})
+    settings = make_settings(tmp_path, ANALYTICS_HUB_ENV="production", SECRET_KEY="p" * 40)
+    settings.data_dir.mkdir(parents=True)
+    database.seed(get_engine(settings.database_url))
+    with pytest.raises(accounts.AccountError, match="production needs at least one credential"):
+        accounts.prepare_sign_in(settings)
+    with_password = make_settings(tmp_path, ANALYTICS_HUB_ENV="production", SECRET_KEY="p" * 40,
+                                  AUTH_PASSWORD="rotated admin password")
+    assert "AUTH_PASSWORD applied to the admin account (created)" in accounts.prepare_sign_in(with_password)
+
+
+def test_development_without_credentials_shows_the_banner(tmp_path, sqlite_url):
+    app = create_app(make_settings(tmp_path, DATABASE_URL=sqlite_url, ANALYTICS_HUB_ENV="development"))
+    layout = app.server.test_client().get("/_dash-layout").get_data(as_text=True)
+    assert "Authentication is off" in layout
+    assert rows_of(sql_rows(sqlite_url, "SELECT COUNT(*) FROM users")) == 0
+
+
+def rows_of(result):
+    return result[0][0]
