@@ -25,21 +25,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from datetime import datetime
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
 CHARTS = ("trend-chart", "regions-chart", "map-chart")
 # bypass_csp: the app's Content-Security-Policy forbids eval, which Playwright's wait_for_function
 # uses for its predicates; it changes nothing in the page's own work.
@@ -160,42 +156,6 @@ def summary(ms: list[float]) -> dict:
             "max": round(ordered[-1], 1), "mean": round(statistics.fmean(ms), 1)}
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(folder: Path, env: dict) -> tuple[subprocess.Popen, str]:
-    """gunicorn as tests/conftest.start_server runs it; its output goes to a file."""
-    port = free_port()
-    environ = {**os.environ, "ANALYTICS_HUB_ENV": "test", "DATA_DIR": str(folder / "var"),
-               "LOG_DIR": str(folder / "logs"), "PORT": str(port), "HOST": "127.0.0.1", "WORKERS": "2", **env}
-    log = open(folder / "gunicorn.out", "w")  # noqa: SIM115 - closed with the process
-    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:server"],
-                               cwd=ROOT, env=environ, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the app exited: {(folder / 'gunicorn.out').read_text()}")
-        try:
-            urllib.request.urlopen(f"{url}/healthz", timeout=2)
-            return process, url
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("the app did not answer /healthz within 60 s")
-
-
-def stop_server(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-
-
 def worker_memory(master_pid: int) -> list[dict]:
     """VmRSS and VmHWM (peak) in MB of each gunicorn worker, children of the master process."""
     children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
@@ -298,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.tenant:
         env["DEFAULT_TENANT"] = args.tenant
     with tempfile.TemporaryDirectory(prefix="bench-browser-") as folder:
-        process, url = start_server(Path(folder), env)
+        process, url = start_server(Path(folder), **env)
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

@@ -11,12 +11,12 @@ from urllib.parse import urlencode
 from dash import ALL, Input, Output, State, ctx, no_update
 
 from callbacks.charts import chart_json
-from callbacks.view_state import View, options_for, parse_view
+from callbacks.view_state import View, options_for, view_of_request
 from data import queries
 from data.catalog import INDEX_ID, catalog
 from data.periods import Period
 from data.regions import region_name
-from data.tenancy import Tenant, current_tenant
+from data.tenancy import Tenant
 from exports.png import availability
 from layouts import dashboard as layout
 from layouts import ids
@@ -72,14 +72,11 @@ def register(app) -> None:
 
 def page(search: str = ""):
     """The dashboard for the view in the query string, complete with its data."""
-    tenant = current_tenant()
-    latest = queries.latest_complete_period(tenant)
-    if latest is None:
+    asked = view_of_request(search)
+    if asked is None:
         return message(t("no_data_title"), t("no_data_body"))
-    options = options_for(tenant)
-    view, notices = parse_view(search, options, latest)
-    content = build_content(tenant, view, notices)
-    return layout.dashboard_layout(options, view, content, search, png_reason=availability()[1],
+    content = build_content(asked.tenant, asked.view, asked.notices)
+    return layout.dashboard_layout(asked.options, asked.view, content, search, png_reason=availability()[1],
                                    show_table=allowed("data_table"))
 
 
@@ -88,18 +85,16 @@ def update_dashboard(search, controls, colour_by, map_click, bar_click, clear, c
     if (pathname or "/").rstrip("/") not in ("", "/") or not allowed("dashboard"):
         return {name: no_update for name in OUTPUTS}
     try:
-        tenant = current_tenant()
-        latest = queries.latest_complete_period(tenant)
-        options = options_for(tenant)
         if ctx.triggered_id == ids.DASHBOARD_URL:
-            view, notices = parse_view(search, options, latest)
+            asked = view_of_request(search)
             changed = None  # back or forward: the page may show anything, so redraw it all
         else:
-            view, notices = parse_view(_query_from_controls(controls, map_click, bar_click), options, latest)
-            changed = _changed(parse_view(search, options, latest)[0], view)
+            asked = view_of_request(_query_from_controls(controls, map_click, bar_click))
+            changed = _changed(view_of_request(search).view, asked.view)
             if ctx.triggered_id == ids.MAP_COLOUR_BY:
                 changed.add("colour")
-        content = build_content(tenant, view, notices, colour_by or "status", changed=changed)
+        view = asked.view
+        content = build_content(asked.tenant, view, asked.notices, colour_by or "status", changed=changed)
         track("filter_change", trigger=_trigger_name(), period=str(view.period), regions=len(view.regions),
               pillar=view.pillar, indicator=view.indicator)
     except Exception:

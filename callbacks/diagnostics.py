@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dash import Input, Output
+from dash.exceptions import PreventUpdate
 from flask import current_app
 
 from data.tenancy import current_tenant
 from layouts import ids
 from layouts.diagnostics import diagnostics_body, diagnostics_page
 from ops.diagnostics import diagnostics_report
+from security.web import allowed
 
 
 def page(_search: str = ""):
@@ -16,6 +18,8 @@ def page(_search: str = ""):
 
 
 def refresh(_clicks):
+    if not allowed("diagnostics"):
+        raise PreventUpdate
     return diagnostics_body(_report())
 
 

@@ -9,9 +9,9 @@ from urllib.parse import parse_qsl, urlencode
 from dash import Input, Output, ctx, no_update
 
 from callbacks.charts import chart
-from callbacks.view_state import View, options_for, parse_view
+from callbacks.view_state import View, view_of_request
 from data import queries
-from data.tenancy import Tenant, current_tenant
+from data.tenancy import Tenant
 from exports.png import availability
 from layouts import executive as layout
 from layouts import ids
@@ -34,29 +34,25 @@ def register(app) -> None:
 
 
 def page(search: str = ""):
-    tenant = current_tenant()
-    latest = queries.latest_complete_period(tenant)
-    if latest is None:
+    asked = view_of_request(search)
+    if asked is None:
         return message(t("no_data_title"), t("no_data_body"))
-    options = options_for(tenant)
-    view, notices = parse_view(search, options, latest)
-    return layout.executive_layout(options, view, {"body": body(tenant, view, notices)}, search)
+    return layout.executive_layout(asked.options, asked.view, {"body": body(asked.tenant, asked.view, asked.notices)},
+                                   search)
 
 
 def update_executive(search, period, regions):
     if not allowed("dashboard"):
         return dict(body=no_update, period=no_update, regions=no_update, search=no_update)
     try:
-        tenant = current_tenant()
-        latest = queries.latest_complete_period(tenant)
-        options = options_for(tenant)
         if ctx.triggered_id == ids.EXECUTIVE_URL:
-            view, notices = parse_view(search, options, latest)
+            asked = view_of_request(search)
         else:
             params = dict(parse_qsl((search or "").lstrip("?")))
             params.update(period=period or "", regions=",".join(r for r in regions or [] if isinstance(r, str)))
-            view, notices = parse_view(urlencode(params), options, latest)
-        content = body(tenant, view, notices)
+            asked = view_of_request(urlencode(params))
+        view = asked.view
+        content = body(asked.tenant, view, asked.notices)
     except Exception:
         reference = uuid.uuid4().hex[:8]
         log.exception("executive update failed (reference %s)", reference)

@@ -11,7 +11,7 @@ from data.cache import memoized
 from data.catalog import catalog
 from data.periods import Period, parse_period
 from data.regions import NATIONAL_CODE, resolve_region
-from data.tenancy import Tenant
+from data.tenancy import Tenant, current_tenant
 from layouts.text import t
 
 PARAMETERS = ("period", "from", "to", "regions", "pillar", "indicator")
@@ -61,6 +61,27 @@ def options_for(tenant: Tenant) -> Options:
     )
 
 
+@dataclass(frozen=True)
+class ViewRequest:
+    """The view a request asks for, with the signed-in tenant and what its data offers."""
+    tenant: Tenant
+    options: Options
+    view: View
+    notices: list[str]
+
+
+def view_of_request(search: str) -> ViewRequest | None:
+    """The current request's tenant (from the server) and the view in `search`; None when
+    the tenant has no data yet."""
+    tenant = current_tenant()
+    latest = queries.latest_complete_period(tenant)
+    if latest is None:
+        return None
+    options = options_for(tenant)
+    view, notices = parse_view(search, options, latest)
+    return ViewRequest(tenant, options, view, notices)
+
+
 def default_view(options: Options, latest: Period) -> View:
     pillar = DEFAULT_PILLAR if DEFAULT_PILLAR in options.pillars else options.pillars[0]
     start = max(latest.shift(-(TREND_QUARTERS - 1)), options.periods[0])
@@ -78,14 +99,6 @@ def parse_view(search: str, options: Options, latest: Period) -> tuple[View, lis
     view = _with_regions(view, params.get("regions"), options, notices)
     view = _with_indicator(view, params.get("pillar"), params.get("indicator"), options, notices)
     return view, notices
-
-
-def normalise(view: View, options: Options) -> View:
-    """A view assembled from the controls, made consistent: range ordered, indicator in pillar."""
-    start, end = sorted((view.start, view.end))
-    if view.indicator not in options.indicators_in(view.pillar):
-        view = replace(view, indicator=options.indicators_in(view.pillar)[0])
-    return replace(view, start=start, end=end, regions=_ordered(view.regions, options))
 
 
 def _with_periods(view: View, params: dict, options: Options, notices: list[str]) -> View:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import NamedTuple
 
 _PERIOD = re.compile(r"^\s*(\d{4})\s*-?\s*Q([1-4])\s*$", re.IGNORECASE)
@@ -46,19 +45,3 @@ def parse_period(text: str) -> Period:
     if not 1900 <= year <= 2100:
         raise ValueError(f"year {year} is out of range")
     return Period(year, int(match.group(2)))
-
-
-@dataclass(frozen=True)
-class PeriodRange:
-    start: Period
-    end: Period
-
-    def __post_init__(self) -> None:
-        if self.start > self.end:
-            raise ValueError(f"range starts ({self.start}) after it ends ({self.end})")
-
-    def __contains__(self, period: object) -> bool:
-        return isinstance(period, tuple) and self.start <= period <= self.end
-
-    def __str__(self) -> str:
-        return f"{self.start}-{self.end}"

@@ -8,12 +8,12 @@ from urllib.parse import parse_qsl, urlencode
 from flask import Flask, Response, current_app, jsonify, request
 
 from callbacks.charts import CHARTS, chart
-from callbacks.view_state import View, options_for, parse_view
+from callbacks.view_state import View, view_of_request
 from data import queries
 from data.catalog import catalog
 from data.engine import get_engine
 from data.seed import SOURCE_SYSTEM
-from data.tenancy import Tenant, current_tenant
+from data.tenancy import Tenant
 from exports import xlsx_export
 from exports.csv_export import file_name, view_csv
 from exports.pdf_brief import Brief, brief_pdf, generated_at
@@ -124,16 +124,14 @@ def brief_charts(tenant: Tenant, view: View) -> tuple[list[tuple[str, bytes]], s
 
 def export_request(extra: tuple[str, ...] = ()) -> tuple[Tenant, View, dict]:
     """The tenant (server side), the view and any export options of the current request."""
-    tenant = current_tenant()
-    latest = queries.latest_complete_period(tenant)
-    if latest is None:
-        raise BadExport([t("no_data_body")])
     params = dict(parse_qsl(request.query_string.decode("utf-8", "replace"), keep_blank_values=True))
     options = {k: params.pop(k) for k in extra if k in params}
-    view, problems = parse_view(urlencode(params), options_for(tenant), latest)
-    if problems:
-        raise BadExport(problems)
-    return tenant, view, options
+    asked = view_of_request(urlencode(params))
+    if asked is None:
+        raise BadExport([t("no_data_body")])
+    if asked.notices:
+        raise BadExport(asked.notices)
+    return asked.tenant, asked.view, options
 
 
 def png_size(options: dict) -> tuple[int, int, float]:

@@ -211,8 +211,8 @@ def region_map_figure(snapshot: pd.DataFrame, indicator: Indicator, period: Peri
 
 
 def _tile_label(code: str, value, indicator: Indicator, lang: str) -> str:
-    short = region_name(code, lang).replace("Province", "").strip()
-    return f"{short}<br>{_number(value, indicator)}"
+    words = region_name(code, lang).replace("Province", "").split()  # one word a line, to fit the tile
+    return "<br>".join([*words, _number(value, indicator)])
 
 
 def _number(value, indicator: Indicator) -> str:

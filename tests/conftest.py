@@ -91,27 +91,30 @@ def free_port() -> int:
 
 
 def start_server(tmp_path: Path, **env: str) -> tuple[subprocess.Popen, str]:
-    """Start the real app under gunicorn on a free loopback port; return it and its URL."""
+    """Start the real app under gunicorn on a free loopback port; return it and its URL.
+    Its output goes to `tmp_path/gunicorn.out` (a pipe nobody reads would fill and stall it)."""
     port = free_port()
     environ = {**os.environ, "ANALYTICS_HUB_ENV": "test", "DATA_DIR": str(tmp_path / "var"),
                "LOG_DIR": str(tmp_path / "logs"), "PORT": str(port), "HOST": "127.0.0.1",
                "WORKERS": "2", **env}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:server"],
-        cwd=ROOT, env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
+    output = tmp_path / "gunicorn.out"
+    with open(output, "w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:server"],
+            cwd=ROOT, env=environ, stdout=log, stderr=subprocess.STDOUT, text=True,
+        )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"the app exited: {process.stdout.read()}")
+            raise RuntimeError(f"the app exited: {output.read_text()}")
         try:
             urllib.request.urlopen(f"{url}/healthz", timeout=2)
             return process, url
         except OSError:
             time.sleep(0.2)
     process.kill()
-    raise RuntimeError("the app did not answer /healthz within 30 s")
+    raise RuntimeError("the app did not answer /healthz within 60 s")
 
 
 def stop_server(process: subprocess.Popen) -> None:

@@ -250,3 +250,18 @@ def test_development_without_credentials_shows_the_banner(tmp_path, sqlite_url):
 
 def rows_of(result):
     return result[0][0]
+
+
+def test_only_ops_can_clear_the_cache_and_it_is_audited(secured):
+    app, url = secured
+    payload = {"output": "..settings-cache-result.children...settings-cache-state.children..",
+               "outputs": [{"id": "settings-cache-result", "property": "children"},
+                           {"id": "settings-cache-state", "property": "children"}],
+               "inputs": [{"id": "settings-clear-cache", "property": "n_clicks", "value": 1}],
+               "changedPropIds": ["settings-clear-cache.n_clicks"], "state": []}
+    before = sql_scalar(url, "SELECT COUNT(*) FROM audit_log WHERE action = 'cache_clear'")
+    assert post(as_user(secured, "ana1"), payload).status_code == 204  # prevented: nothing happens
+    assert sql_scalar(url, "SELECT COUNT(*) FROM audit_log WHERE action = 'cache_clear'") == before
+    assert post(as_user(secured, "ops1"), payload).status_code == 200
+    row = sql_rows(url, "SELECT tenant_id, username FROM audit_log WHERE action = 'cache_clear' ORDER BY id DESC")
+    assert tuple(row[0]) == ("mep", "ops1")
