@@ -32,7 +32,9 @@ def dashboard_layout(options, view, content: dict, search: str, png_reason: str 
         dcc.Location(id=ids.DASHBOARD_URL, refresh=False, pathname="/", search=search, hash="", href=""),
         filter_bar(options, view, content, lang),
         html.Div(content["notice"], id=ids.NOTICE),
-        dcc.Loading(html.Div([
+        # No dcc.Loading wrapper here: it re-renders everything inside it on every change. Dash
+        # marks each output being updated with data-dash-is-loading, which the CSS shows.
+        html.Div([
             html.Div(content["headline"], id=ids.HEADLINE, className="mb-3"),
             dbc.Row(content["cards"], id=ids.KPI_CARDS, className="g-2 mb-3"),
             dbc.Card(dbc.CardBody([png_button("trend", content, png_reason, lang),
@@ -57,7 +59,7 @@ def dashboard_layout(options, view, content: dict, search: str, png_reason: str 
                 ]), className="shadow-sm h-100"), lg=5),
             ], className="g-3 mb-3"),
             data_table_card(content, show_table, lang),
-        ]), delay_show=250, overlay_style={"visibility": "visible", "opacity": 0.6}),
+        ]),
     ])
 
 

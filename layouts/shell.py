@@ -55,7 +55,8 @@ def shell(visitor: Visitor, lang: str = "en") -> html.Div:
         dcc.Location(id=ids.URL, refresh=False),
         navbar,
         dbc.Container(notices, fluid=True),
-        dbc.Container(dcc.Loading(html.Main(id=ids.PAGE), delay_show=300), fluid=True),
+        dbc.Container(dcc.Loading(html.Main(id=ids.PAGE), delay_show=300, target_components={ids.PAGE: "children"}),
+                      fluid=True),
     ], lang=lang, dir="rtl" if lang == "ar" else "ltr")
 
 
