@@ -215,7 +215,8 @@ def png_links(view: View, colour_by: str) -> dict:
 def table_rows(rows, indicator, lang: str) -> list[dict]:
     unit = indicator.unit(lang)
     return [
-        {"region": region_name(code, lang), "period": str(Period(int(year), int(quarter))),
+        {"id": f"{code}-{year}Q{quarter}", "region": region_name(code, lang),
+         "period": str(Period(int(year), int(quarter))),
          "value": round(float(value), indicator.decimals + 2), "unit": unit, "quality": quality,
          "source": source}
         for code, year, quarter, value, quality, source in zip(

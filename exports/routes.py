@@ -73,8 +73,8 @@ def register_export_routes(server: Flask, settings) -> None:
         colour = options.get("colour") or "status"
         if colour not in ("status", "value"):
             raise BadExport([t("export_bad_colour")])
-        figure = stamp_for_export(chart(name, tenant, view, colour), selection(name, view),
-                                  SOURCE_SYSTEM, synthetic=True)
+        figure = stamp_for_export(chart(name, tenant, view, colour), subtitle(name, view), SOURCE_SYSTEM,
+                                  synthetic=True)
         image = renderer().render(figure, width, height, scale)
         image = with_text_chunks(image, {"Title": figure.layout.title.text, "Description": selection(name, view),
                                          "Source": SOURCE_SYSTEM, "Software": "Analytics Hub"})
@@ -113,7 +113,7 @@ def brief_charts(tenant: Tenant, view: View) -> tuple[list[tuple[str, bytes]], s
     """The brief's charts as PNG, or the reason they cannot be drawn here."""
     charts = []
     for name in ("index-breakdown", "trend", "regions"):
-        figure = stamp_for_export(chart(name, tenant, view), selection(name, view), SOURCE_SYSTEM, synthetic=True)
+        figure = stamp_for_export(chart(name, tenant, view), subtitle(name, view), SOURCE_SYSTEM, synthetic=True)
         try:
             image = renderer().render(figure, 1600, 900, 1.5)
         except ExportUnavailable as error:
@@ -158,13 +158,19 @@ def _number(text, default, low, high, kind, name, reasons):
 
 
 def selection(name: str, view: View, lang: str = "en") -> str:
+    """What an exported figure shows: the selection and the unit."""
     scope = scope_label(queries.scope_of(view.regions), lang)
-    indicator = catalog()[view.indicator]
-    if name == "index-breakdown":
-        indicator = catalog()["sustainability_index"]
+    indicator = catalog()["sustainability_index" if name == "index-breakdown" else view.indicator]
     if name == "trend":
         return t("export_range", lang, scope=scope, start=view.start, end=view.end, unit=indicator.unit(lang))
     return t("export_selection", lang, scope=scope, period=view.period, unit=indicator.unit(lang))
+
+
+def subtitle(name: str, view: View) -> str:
+    """The selection, and the indicator's Arabic name for bilingual slides (set in the Noto
+    Arabic font the figures name)."""
+    indicator = catalog()["sustainability_index" if name == "index-breakdown" else view.indicator]
+    return f"{selection(name, view)} · {indicator.name_ar}"
 
 
 def png_name(name: str, view: View) -> str:

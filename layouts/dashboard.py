@@ -208,6 +208,7 @@ def data_table_card(content: dict, show: bool, lang: str) -> dbc.Card:
         dag.AgGrid(
             id=ids.TABLE,
             rowData=content["rows"],
+            getRowId="params.data.id",  # rows are updated in place, not rebuilt, on a change
             columnDefs=content["columns"],
             defaultColDef={"sortable": True, "filter": True, "resizable": True, "flex": 1, "minWidth": 90},
             dashGridOptions={"pagination": True, "paginationPageSize": 20, "animateRows": False},

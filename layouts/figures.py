@@ -290,7 +290,7 @@ def stamp_for_export(figure: go.Figure, selection: str, source: str, synthetic: 
                    x=0.01, xanchor="left", font=dict(size=18)),
         margin=dict(t=max(figure.layout.margin.t or 0, 84), b=max(figure.layout.margin.b or 0, 70)),
         annotations=[*figure.layout.annotations, dict(
-            text=note, xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top",
+            text=note, xref="paper", yref="paper", x=1, y=0, xanchor="right", yanchor="top",
             yshift=-42, showarrow=False, font=dict(size=11, color="#6c757d"))],
     )
     return stamped

@@ -13,7 +13,7 @@ from data import queries
 from data.cache import configure_cache
 from data.periods import Period
 from data.tenancy import Tenant
-from tests.conftest import make_settings, sql_scalar
+from tests.conftest import PageWatch, make_settings, sql_scalar, start_server, stop_server
 
 pytestmark = pytest.mark.browser
 
@@ -235,3 +235,37 @@ def test_dashboard_chart_png_download(page, live_server):
     assert download.value.suggested_filename == "trend-renewable_share-SA-07-2021Q1-2025Q4.png"
     assert Path(download.value.path()).stat().st_size > 10_000
     page.watch.assert_clean()
+
+
+@pytest.fixture(scope="module")
+def secured_server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("secured-live")
+    process, url = start_server(tmp, ANALYTICS_HUB_ENV="staging", SECRET_KEY="k" * 40,
+                                AUTH_PASSWORD="admin password for the test")
+    yield url
+    stop_server(process)
+
+
+def test_sign_in_see_who_you_are_read_the_audit_log_and_sign_out(browser, secured_server):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    watch = PageWatch(page, secured_server)
+    try:
+        page.goto(secured_server + "/executive")
+        expect(page).to_have_url(re.compile(r"/login\?next=/executive"))
+        page.get_by_label("User name").fill("admin")
+        page.get_by_label("Password").fill("admin password for the test")
+        page.get_by_role("button", name="Sign in").click()
+        page.locator("#exec-breakdown-table").wait_for()
+        expect(page.locator("#signed-in-as")).to_have_text("admin (steward) · Ministry of Economy and Planning")
+        assert page.locator("#auth-off-banner").count() == 0
+        page.get_by_role("link", name="Audit log").click()
+        expect(page.locator("#audit-table")).to_contain_text("login_success")
+        assert page.get_by_role("link", name="Diagnostics").count() == 0  # an ops page: not for stewards
+        page.get_by_role("button", name="Sign out").click()
+        expect(page).to_have_url(re.compile(r"/login$"))
+        page.goto(secured_server + "/")
+        expect(page).to_have_url(re.compile(r"/login\?next=/"))
+        watch.assert_clean()
+    finally:
+        context.close()
