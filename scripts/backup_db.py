@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ops.backup import BackupError, backup  # noqa: E402
-from settings import Settings, SettingsError  # noqa: E402
+from settings import settings_or_exit  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,11 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep-days", type=_positive, metavar="N",
                         help="delete this tool's backups older than N days in the output folder")
     args = parser.parse_args(argv)
-    try:
-        settings = Settings.from_env()
-    except SettingsError as error:
-        print(error, file=sys.stderr)
-        return 2
+    settings = settings_or_exit()
     try:
         result = backup(settings, args.output, args.keep_days)
     except (BackupError, OSError) as error:

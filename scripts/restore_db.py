@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from data.cache import clear_cache, configure_cache  # noqa: E402
 from ops.backup import BackupError, restore  # noqa: E402
-from settings import Settings, SettingsError  # noqa: E402
+from settings import Settings, settings_or_exit  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,11 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("backup", type=Path, help="the backup file")
     parser.add_argument("--force", action="store_true", help="replace the database even while it is in use")
     args = parser.parse_args(argv)
-    try:
-        settings = Settings.from_env()
-    except SettingsError as error:
-        print(error, file=sys.stderr)
-        return 2
+    settings = settings_or_exit()
     try:
         result = restore(settings, args.backup, args.force)
     except (BackupError, OSError) as error:

@@ -14,18 +14,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from data import database  # noqa: E402
 from data.engine import get_engine  # noqa: E402
-from settings import Settings, SettingsError  # noqa: E402
+from settings import settings_or_exit  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--yes", action="store_true", help="replace existing data without asking")
     args = parser.parse_args(argv)
-    try:
-        settings = Settings.from_env()
-    except SettingsError as error:
-        print(error, file=sys.stderr)
-        return 2
+    settings = settings_or_exit()
     if settings.sqlite_file is not None:
         settings.sqlite_file.parent.mkdir(parents=True, exist_ok=True)
     engine = get_engine(settings.database_url)
