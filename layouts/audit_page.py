@@ -21,5 +21,5 @@ def audit_page(entries: pd.DataFrame, lang: str = "en") -> html.Div:
         html.P(t("audit_intro", lang), className="text-muted small"),
         dag.AgGrid(id=ids.AUDIT_TABLE, rowData=rows, columnDefs=columns, className="ag-theme-alpine",
                    defaultColDef={"sortable": True, "filter": True, "resizable": True, "flex": 1},
-                   dashGridOptions={"pagination": True, "paginationPageSize": 25}, style={"height": "640px"}),
+                   dashGridOptions={"pagination": True, "paginationPageSize": 20}, style={"height": "640px"}),
     ])
