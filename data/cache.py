@@ -78,7 +78,6 @@ def memoized(query):
         _backend.set(key, (result,))
         return result
 
-    wrapper.uncached = query
     return wrapper
 
 

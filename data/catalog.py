@@ -58,6 +58,9 @@ class Indicator:
     def name(self, lang: str = "en") -> str:
         return self.name_ar if lang == "ar" else self.name_en
 
+    def description(self, lang: str = "en") -> str:
+        return self.description_ar if lang == "ar" else self.description_en
+
     def unit(self, lang: str = "en") -> str:
         return self.unit_ar if lang == "ar" else self.unit_en
 

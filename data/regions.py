@@ -56,11 +56,6 @@ for _region in (*REGIONS, NATIONAL):
         _BY_ALIAS[_normalise(_alias)] = _region.code
 
 
-def region(code: str) -> Region:
-    """The region (or the nation) for a canonical code; KeyError if unknown."""
-    return _BY_CODE[code]
-
-
 def resolve_region(text: str) -> str | None:
     """The canonical code for a code, name or alias as people type it, or None."""
     if not isinstance(text, str) or not text.strip():

@@ -52,7 +52,6 @@ class PngRenderer:
         self.timeout = timeout
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="png-export")
         self._started = False
-        self.renders = 0
 
     def render(self, figure: go.Figure, width: int, height: int, scale: float) -> bytes:
         ok, reason = availability()
@@ -74,7 +73,6 @@ class PngRenderer:
         with warnings.catch_warnings():  # plotly warns that its per-call browser options go unused
             warnings.simplefilter("ignore", UserWarning)
             image = pio.to_image(figure, format="png", width=width, height=height, scale=scale)
-        self.renders += 1
         return image
 
 

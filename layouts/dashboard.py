@@ -159,7 +159,7 @@ def kpi_card(row: pd.Series, indicator: Indicator, series: list[float], selected
         dbc.Card(dbc.CardBody(body, className="p-2"),
                  className="h-100 kpi-card" + (" border-primary border-2 kpi-selected" if selected else "")),
         id={"type": ids.KPI_CARD, "index": indicator.id}, n_clicks=0, role="button", tabIndex="0",
-        title=t("click_card_hint", lang), className="h-100",
+        title=f"{indicator.description(lang)} {t('click_card_hint', lang)}", className="h-100",
     ), xs=12, sm=6, lg=4, xl=3, className="kpi-col")
 
 

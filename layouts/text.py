@@ -97,7 +97,7 @@ TEXT: dict[str, dict[str, str]] = {
         "col_unit": "Unit",
         "col_quality": "Quality",
         "col_source": "Source",
-        "click_card_hint": "Select to chart this indicator",
+        "click_card_hint": "Select the card to chart this indicator.",
         "band_green": "Good",
         "band_amber": "Watch",
         "band_red": "Poor",
