@@ -179,7 +179,10 @@ def login():
     session.clear()  # a new session: nothing from before sign-in survives (no fixation)
     session.permanent = True
     now = time.time()
-    session.update(user_id=account.user_id, session_version=account.session_version, started_at=now, seen_at=now)
+    # The CSRF token is made now, with the session: every later copy of the cookie carries it,
+    # whichever of several concurrent responses the browser keeps last.
+    session.update(user_id=account.user_id, session_version=account.session_version, started_at=now, seen_at=now,
+                   csrf=secrets.token_urlsafe(32))
     audit.record(_engine(), "login_success", account.tenant_id, account.username, request.remote_addr)
     _track_login(True, account)
     return redirect(next_path)
