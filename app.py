@@ -22,6 +22,7 @@ from security.web import add_security_headers, init_security
 from settings import Settings
 
 BOOTSTRAP_DIR = resources.files("flask_bootstrap") / "static" / "bootstrap5" / "css"
+PLOTLY_DIR = resources.files("plotly") / "package_data"
 STYLESHEETS = ["/vendor/bootstrap/bootstrap.min.css", "/vendor/bootstrap/font/bootstrap-icons.min.css"]
 
 
@@ -43,6 +44,9 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         title=t("app_title"),
         update_title=None,
         external_stylesheets=STYLESHEETS,
+        # plotly.js with the page's first scripts, not after the page's first callback: dcc.Graph
+        # uses window.Plotly when it is there instead of fetching it later.
+        external_scripts=[{"src": "/vendor/plotly/plotly.min.js", "defer": "defer"}],
         suppress_callback_exceptions=True,
         serve_locally=True,
     )
@@ -61,6 +65,10 @@ def _register_routes(server: Flask) -> None:
     @server.get("/vendor/bootstrap/<path:filename>")
     def bootstrap_files(filename: str):
         return send_from_directory(str(BOOTSTRAP_DIR), filename, max_age=86400)
+
+    @server.get("/vendor/plotly/plotly.min.js")
+    def plotly_bundle():
+        return send_from_directory(str(PLOTLY_DIR), "plotly.min.js", max_age=86400)
 
     @server.errorhandler(500)
     def server_error(_error):

@@ -98,3 +98,5 @@ def test_bootstrap_is_served_locally(hub):
     assert client.get("/vendor/bootstrap/font/bootstrap-icons.min.css").status_code == 200
     html = client.get("/").get_data(as_text=True)
     assert "cdn" not in html.lower()
+    assert '<script src="/vendor/plotly/plotly.min.js" defer="defer">' in html  # with the first scripts
+    assert client.get("/vendor/plotly/plotly.min.js").status_code == 200
