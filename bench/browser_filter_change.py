@@ -32,6 +32,7 @@ from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.measure import memory_mb, summary  # noqa: E402
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -147,25 +148,10 @@ DONE_SCRIPT = """
 """
 
 
-def summary(ms: list[float]) -> dict:
-    if not ms:
-        return {"n": 0}
-    ordered = sorted(ms)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return {"n": len(ms), "p50": round(statistics.median(ms), 1), "p95": round(p95, 1),
-            "max": round(ordered[-1], 1), "mean": round(statistics.fmean(ms), 1)}
-
-
 def worker_memory(master_pid: int) -> list[dict]:
     """VmRSS and VmHWM (peak) in MB of each gunicorn worker, children of the master process."""
     children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
-    workers = []
-    for pid in children:
-        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
-        status = dict(line.split(":", 1) for line in lines if ":" in line)
-        workers.append({"pid": int(pid), **{name: round(int(status[name].split()[0]) / 1024, 1)
-                                            for name in ("VmRSS", "VmHWM")}})
-    return workers
+    return [{"pid": int(pid), **memory_mb(pid)} for pid in children]
 
 
 def measure_opens(browser, url: str, count: int) -> list[dict]:

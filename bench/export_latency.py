@@ -26,7 +26,6 @@ import argparse
 import contextlib
 import json
 import os
-import statistics
 import sys
 import tempfile
 import threading
@@ -37,6 +36,7 @@ from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.measure import process_mb, summary  # noqa: E402
 from tests.conftest import start_server, stop_server  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,15 +56,6 @@ VIEWS = [
     "?period=2025Q3&regions=SA-14&pillar=economic",
 ]
 GOAL_WARM_PNG_MS = 300
-
-
-def summary(ms: list[float]) -> dict:
-    if not ms:
-        return {"n": 0}
-    ordered = sorted(ms)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return {"n": len(ms), "p50": round(statistics.median(ms), 1), "p95": round(p95, 1),
-            "max": round(ordered[-1], 1), "mean": round(statistics.fmean(ms), 1)}
 
 
 def get(url: str, kind: str = "") -> tuple[float, int, int]:
@@ -102,16 +93,6 @@ def children(pid: int) -> list[int]:
 def descendants(pid: int) -> list[int]:
     found = children(pid)
     return found + [d for child in found for d in descendants(child)]
-
-
-def process_mb(pid: int, file: str = "status", field: str = "VmRSS") -> float:
-    """A memory figure of a process from /proc (RSS from status, PSS from smaps_rollup)."""
-    try:
-        lines = Path(f"/proc/{pid}/{file}").read_text().splitlines()
-    except OSError:
-        return 0.0
-    fields = dict(line.split(":", 1) for line in lines if ":" in line)
-    return int(fields.get(field, "0 kB").split()[0]) / 1024
 
 
 def is_chromium(pid: int) -> bool:

@@ -36,10 +36,15 @@ import time
 from contextlib import contextmanager
 from contextvars import copy_context
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench import measure  # noqa: E402
+
+summary = partial(measure.summary, digits=2)
+memory_mb = measure.memory_mb
 RESULTS = ROOT / "bench" / "results"
 
 # Realistic filter changes: periods, ranges, regions (one, several), pillars, indicators.
@@ -58,18 +63,6 @@ VIEWS = [
     "?period=2019Q4&pillar=composite",
 ]
 WARM_UP_VIEW = "?period=2015Q4&from=2015Q1&to=2016Q4&pillar=environmental"
-
-
-def summary(ms: list[float]) -> dict:
-    ordered = sorted(ms)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return {"n": len(ms), "p50": round(statistics.median(ms), 2), "p95": round(p95, 2),
-            "max": round(ordered[-1], 2), "mean": round(statistics.fmean(ms), 2)}
-
-
-def memory_mb() -> dict:
-    fields = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines() if ":" in line)
-    return {name: round(int(fields[name].split()[0]) / 1024, 1) for name in ("VmRSS", "VmHWM")}
 
 
 def build_app(database: Path, tenant_id: str):

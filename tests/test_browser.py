@@ -39,11 +39,14 @@ def open_dashboard(page, live_server, search=""):
     page.locator("#index-value").wait_for()
 
 
-def choose(page, dropdown_id: str, option: str) -> None:
+def choose(page, dropdown_id: str, option: str, url_then_has: str | None = None) -> None:
+    """Pick an option of a Dash dropdown; with `url_then_has`, wait until the URL shows it."""
     page.locator(f"#{dropdown_id}").click()
     page.get_by_role("option", name=option, exact=True).click()
     if page.get_by_role("listbox").count():
         page.keyboard.press("Escape")
+    if url_then_has:
+        wait_for_url(page, url_then_has)
 
 
 def wait_for_url(page, fragment: str) -> None:
@@ -67,12 +70,9 @@ def test_dashboard_shows_the_national_index(page, live_server, tmp_path):
 
 def test_period_region_and_indicator_changes_show_the_right_numbers(page, live_server, tmp_path):
     open_dashboard(page, live_server)
-    choose(page, "filter-period", "2024Q2")
-    wait_for_url(page, "period=2024Q2")
-    choose(page, "filter-regions", "Eastern Province")
-    wait_for_url(page, "regions=SA-04")
-    choose(page, "filter-pillar", "Labour")
-    wait_for_url(page, "indicator=unemployment_rate")
+    choose(page, "filter-period", "2024Q2", "period=2024Q2")
+    choose(page, "filter-regions", "Eastern Province", "regions=SA-04")
+    choose(page, "filter-pillar", "Labour", "indicator=unemployment_rate")
     expect(page.locator("#trend-chart .gtitle")).to_have_text(re.compile("^Unemployment"))
 
     value = stored(live_server, "unemployment_rate", "SA-04", 2024, 2)
@@ -126,12 +126,9 @@ def test_clicking_the_chart_and_the_map_adds_regions_and_clear_removes_them(page
 
 def test_a_shared_link_reopens_the_same_view(page, browser, live_server):
     open_dashboard(page, live_server)
-    choose(page, "filter-regions", "Riyadh")
-    wait_for_url(page, "regions=SA-01")
-    choose(page, "filter-pillar", "Environmental")
-    wait_for_url(page, "pillar=environmental")
-    choose(page, "filter-indicator", "Renewable energy share")
-    wait_for_url(page, "indicator=renewable_share")
+    choose(page, "filter-regions", "Riyadh", "regions=SA-01")
+    choose(page, "filter-pillar", "Environmental", "pillar=environmental")
+    choose(page, "filter-indicator", "Renewable energy share", "indicator=renewable_share")
     shown = {"index": page.locator("#index-value").inner_text(),
              "card": card(page, "renewable_share").inner_text(),
              "scope": page.locator("#scope-label").inner_text()}
@@ -152,10 +149,8 @@ def test_a_shared_link_reopens_the_same_view(page, browser, live_server):
 
 def test_back_and_forward_move_between_views(page, live_server, tmp_path):
     open_dashboard(page, live_server)
-    choose(page, "filter-period", "2024Q4")
-    wait_for_url(page, "period=2024Q4")
-    choose(page, "filter-period", "2023Q4")
-    wait_for_url(page, "period=2023Q4")
+    choose(page, "filter-period", "2024Q4", "period=2024Q4")
+    choose(page, "filter-period", "2023Q4", "period=2023Q4")
     page.go_back()
     wait_for_url(page, "period=2024Q4")
     expect(page.locator("#filter-period")).to_contain_text("2024Q4")
@@ -217,8 +212,7 @@ def test_executive_downloads_a_png_of_the_breakdown(page, live_server, tmp_path)
     page.locator("#index-value").wait_for()
     page.get_by_role("link", name="Executive overview").click()
     page.locator("#exec-breakdown-table").wait_for()
-    choose(page, "exec-regions", "Riyadh")
-    wait_for_url(page, "regions=SA-01")
+    choose(page, "exec-regions", "Riyadh", "regions=SA-01")
     expect(page.locator("#scope-label")).to_have_text("Riyadh")
     assert page.locator("#index-value").inner_text() == expected_index(live_server, tmp_path, LATEST, ("SA-01",))
     with page.expect_download() as download:
