@@ -31,6 +31,7 @@ COPY callbacks ./callbacks
 COPY ops ./ops
 COPY exports ./exports
 COPY security ./security
+COPY services ./services
 COPY assets ./assets
 COPY scripts ./scripts
 RUN pip install --no-cache-dir .

@@ -9,12 +9,12 @@ from __future__ import annotations
 from importlib import resources
 
 import dash
-from flask import Flask, jsonify, send_from_directory
+from flask import Flask, jsonify, request, send_from_directory
+from werkzeug.exceptions import Forbidden
 
-from callbacks import register_callbacks, router
-from data.cache import configure_cache
-from data.queries import use_database
-from exports.routes import register_export_routes
+from callbacks import registry, router
+from data.runtime import runtime
+from exports.routes import exports
 from layouts.text import t
 from ops.instrumentation import instrument
 from ops.routes import register_ops_routes
@@ -24,21 +24,33 @@ from settings import Settings
 BOOTSTRAP_DIR = resources.files("flask_bootstrap") / "static" / "bootstrap5" / "css"
 PLOTLY_DIR = resources.files("plotly") / "package_data"
 STYLESHEETS = ["/vendor/bootstrap/bootstrap.min.css", "/vendor/bootstrap/font/bootstrap-icons.min.css"]
+CALLBACK_OWNERS = "hub_callback_owners"  # server.extensions key: {callback key: the page that owns it}
+
+
+class HubDash(dash.Dash):
+    """Dash with the page registry's say over the HTML page: each page's own <title>, and a
+    404 status for a path that is no page."""
+
+    def index(self, *args, **kwargs):
+        page_html = super().index(*args, **kwargs)
+        return page_html if registry.page_for(request.path) else (page_html, 404)
+
+    def interpolate_index(self, **kwargs):
+        kwargs["title"] = router.page_title(registry.page_for(request.path))
+        return super().interpolate_index(**kwargs)
 
 
 def create_app(settings: Settings | None = None) -> dash.Dash:
     settings = settings or Settings.from_env()
     server = Flask(__name__)
-    server.config["HUB_SETTINGS"] = settings
+    runtime.init(settings, server)
     server.secret_key = settings.flask_secret_key()
-    use_database(settings.database_url)
-    configure_cache(settings)
     init_security(server, settings)
     _register_routes(server)
     register_ops_routes(server, settings)
-    register_export_routes(server, settings)
+    server.register_blueprint(exports)
 
-    app = dash.Dash(
+    app = HubDash(
         __name__,
         server=server,
         title=t("app_title"),
@@ -51,7 +63,8 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         serve_locally=True,
     )
     app.layout = router.layout
-    register_callbacks(app)
+    router.register(app)
+    server.extensions[CALLBACK_OWNERS] = registry.register_page_callbacks(app)
     instrument(app, settings)
     add_security_headers(app)
     # Dash sets up its script registry on the first request, and under threaded workers a
@@ -69,6 +82,10 @@ def _register_routes(server: Flask) -> None:
     @server.get("/vendor/plotly/plotly.min.js")
     def plotly_bundle():
         return send_from_directory(str(PLOTLY_DIR), "plotly.min.js", max_age=86400)
+
+    @server.errorhandler(Forbidden)
+    def forbidden(error: Forbidden):
+        return jsonify({"error": "not allowed", "reason": error.description}), 403
 
     @server.errorhandler(500)
     def server_error(_error):

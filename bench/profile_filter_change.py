@@ -46,7 +46,7 @@ STEPS = {
 
 def run(mode: str, repeat: int, before=None, after=None) -> int:
     """The views in `mode`, calling before()/after() around each timed change; returns changes."""
-    from data.cache import clear_cache
+    from data.runtime import runtime
 
     if mode == "warm":
         for search in VIEWS:
@@ -54,7 +54,7 @@ def run(mode: str, repeat: int, before=None, after=None) -> int:
     for _ in range(repeat):
         for search in VIEWS:
             if mode != "warm":
-                clear_cache()
+                runtime.cache.clear()
             if mode == "fresh":
                 filter_change(WARM_UP_VIEW)
             before and before()

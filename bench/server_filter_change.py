@@ -88,9 +88,9 @@ def request_context(app):
 
 def check_views(views: list[str]) -> None:
     """Every view must be one the data offers, without fallbacks (inside a request context)."""
-    from callbacks.view_state import options_for, parse_view
     from data import queries
     from data.tenancy import current_tenant
+    from services.view import options_for, parse_view
 
     tenant = current_tenant()
     options, latest = options_for(tenant), queries.latest_complete_period(tenant)
@@ -141,8 +141,8 @@ def measure(database: Path, tenant_id: str, repeat: int) -> dict:
     from sqlalchemy import text
 
     import callbacks.dashboard as dashboard
-    from data.cache import clear_cache, query_timings
     from data.engine import get_engine
+    from data.runtime import runtime
 
     app = build_app(database, tenant_id)
     memory = {"after_create_app": memory_mb()}
@@ -172,14 +172,14 @@ def measure(database: Path, tenant_id: str, repeat: int) -> dict:
         modes: dict[str, list[dict]] = {"cold": [], "fresh": [], "warm": []}
         for _ in range(repeat):
             for search in VIEWS:
-                clear_cache()
+                runtime.cache.clear()
                 modes["cold"].append(change(search))
         # cache misses of the cold changes per memoized query (inclusive of the queries they call)
         results["cold_query_miss_ms"] = {name: round(1000 * statistics.median(seconds), 1)
-                                         for name, seconds in sorted(query_timings().items())}
+                                         for name, seconds in sorted(runtime.cache.query_timings().items())}
         for _ in range(repeat):
             for search in VIEWS:
-                clear_cache()
+                runtime.cache.clear()
                 change(WARM_UP_VIEW)
                 modes["fresh"].append(change(search))
         memory["after_cold"] = memory_mb()

@@ -1,11 +1,2 @@
-"""Callback wiring: parse inputs, call the data layer, build outputs."""
-
-from callbacks import dashboard, diagnostics, executive, router, settings_page
-
-
-def register_callbacks(app) -> None:
-    router.register(app)
-    dashboard.register(app)
-    executive.register(app)
-    diagnostics.register(app)
-    settings_page.register(app)
+"""Callback wiring: the router and one module a page (see registry.py), each parsing its
+inputs, calling the data layer and the figure builders, and returning outputs."""

@@ -3,29 +3,26 @@ and back/forward step is one round trip that updates every view and the URL toge
 
 from __future__ import annotations
 
-import logging
-import uuid
 from dataclasses import fields
 from urllib.parse import urlencode
 
 from dash import ALL, Input, Output, State, ctx, no_update
 
-from callbacks.charts import chart_json
-from callbacks.view_state import View, options_for, view_of_request
+from callbacks.failures import failure_message
 from data import queries
 from data.catalog import INDEX_ID, catalog
 from data.periods import Period
 from data.regions import region_name
 from data.tenancy import Tenant
 from exports.png import availability
+from layouts import components, ids
 from layouts import dashboard as layout
-from layouts import ids
 from layouts.components import message
 from layouts.text import t
 from ops.telemetry import track
 from security.web import allowed
-
-log = logging.getLogger(__name__)
+from services.charts import chart_json
+from services.view import View, options_for, view_of_request
 
 CONTROLS = {
     "period": ids.FILTER_PERIOD, "from": ids.FILTER_FROM, "to": ids.FILTER_TO,
@@ -66,8 +63,8 @@ INPUTS = dict(
 )
 
 
-def register(app) -> None:
-    app.callback(output=OUTPUTS, inputs=INPUTS, prevent_initial_call=True)(update_dashboard)
+def register(callbacks) -> None:
+    callbacks.callback(output=OUTPUTS, inputs=INPUTS, prevent_initial_call=True)(update_dashboard)
 
 
 def page(search: str = ""):
@@ -82,8 +79,8 @@ def page(search: str = ""):
 
 def update_dashboard(search, controls, colour_by, map_click, bar_click, clear, card_clicks, pathname):
     """Work out the view from whatever changed, then rebuild every output for it."""
-    if (pathname or "/").rstrip("/") not in ("", "/") or not allowed("dashboard"):
-        return {name: no_update for name in OUTPUTS}
+    if (pathname if isinstance(pathname, str) else "/").rstrip("/") != "":
+        return {name: no_update for name in OUTPUTS}  # the dashboard is not on screen
     try:
         if ctx.triggered_id == ids.DASHBOARD_URL:
             asked = view_of_request(search)
@@ -97,11 +94,9 @@ def update_dashboard(search, controls, colour_by, map_click, bar_click, clear, c
         content = build_content(asked.tenant, view, asked.notices, colour_by or "status", changed=changed)
         track("filter_change", trigger=_trigger_name(), period=str(view.period), regions=len(view.regions),
               pillar=view.pillar, indicator=view.indicator)
-    except Exception:
-        reference = uuid.uuid4().hex[:8]
-        log.exception("dashboard update failed (reference %s)", reference)
+    except Exception as error:
         failure = {name: no_update for name in OUTPUTS}
-        failure["notice"] = message(t("error_title"), t("error_body", reference=reference), "danger")
+        failure["notice"] = failure_message("dashboard update", error)
         return failure
     content["search"] = no_update if view.query_string() == search else view.query_string()
     return content
@@ -167,7 +162,7 @@ def build_content(tenant: Tenant, view: View, notices: list[str], colour_by: str
     query = view.query_string()
     build = {
         "indicator_options": lambda: layout.indicator_options(pillar_ids, lang),
-        "headline": lambda: layout.headline(_snapshot(tenant, view).loc[INDEX_ID], view.period,
+        "headline": lambda: components.headline(_snapshot(tenant, view).loc[INDEX_ID], view.period,
                                             queries.scope_of(view.regions), lang),
         "cards": lambda: _cards(tenant, view, pillar_ids, lang),
         "trend": lambda: chart_json(tenant, "trend", view, colour_by, lang),
@@ -181,7 +176,7 @@ def build_content(tenant: Tenant, view: View, notices: list[str], colour_by: str
     }
     content = dict(
         period=str(view.period), start=str(view.start), end=str(view.end), regions=list(view.regions),
-        pillar=view.pillar, indicator=view.indicator, search=query, notice=layout.notice(notices, lang),
+        pillar=view.pillar, indicator=view.indicator, search=query, notice=components.notice(notices, lang),
         csv_href="/export/data.csv" + query if allowed("export_csv") else None,
         **png_links(view, colour_by),
     )

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from dash import Input, Output
-from dash.exceptions import PreventUpdate
-from flask import current_app
 
+from data.runtime import runtime
 from data.tenancy import current_tenant
 from layouts import ids
 from layouts.diagnostics import diagnostics_body, diagnostics_page
 from ops.diagnostics import diagnostics_report
-from security.web import allowed
 
 
 def page(_search: str = ""):
@@ -18,13 +16,11 @@ def page(_search: str = ""):
 
 
 def refresh(_clicks):
-    if not allowed("diagnostics"):
-        raise PreventUpdate
     return diagnostics_body(_report())
 
 
-def register(app) -> None:
-    app.callback(
+def register(callbacks) -> None:
+    callbacks.callback(
         Output(ids.DIAGNOSTICS_BODY, "children"),
         Input(ids.DIAGNOSTICS_REFRESH, "n_clicks"),
         prevent_initial_call=True,
@@ -32,4 +28,4 @@ def register(app) -> None:
 
 
 def _report() -> dict:
-    return diagnostics_report(current_app.config["HUB_SETTINGS"], current_tenant())
+    return diagnostics_report(runtime.settings, current_tenant())

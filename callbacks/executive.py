@@ -2,29 +2,25 @@
 
 from __future__ import annotations
 
-import logging
-import uuid
 from urllib.parse import parse_qsl, urlencode
 
 from dash import Input, Output, ctx, no_update
 
-from callbacks.charts import chart
-from callbacks.view_state import View, view_of_request
+from callbacks.failures import failure_message
 from data import queries
 from data.tenancy import Tenant
 from exports.png import availability
 from layouts import executive as layout
 from layouts import ids
-from layouts.components import message
-from layouts.dashboard import notice
+from layouts.components import message, notice
 from layouts.text import t
 from security.web import allowed
+from services.charts import chart
+from services.view import View, view_of_request
 
-log = logging.getLogger(__name__)
 
-
-def register(app) -> None:
-    app.callback(
+def register(callbacks) -> None:
+    callbacks.callback(
         output=dict(body=Output(ids.EXEC_BODY, "children"), period=Output(ids.EXEC_PERIOD, "value"),
                     regions=Output(ids.EXEC_REGIONS, "value"), search=Output(ids.EXECUTIVE_URL, "search")),
         inputs=dict(search=Input(ids.EXECUTIVE_URL, "search"), period=Input(ids.EXEC_PERIOD, "value"),
@@ -42,8 +38,6 @@ def page(search: str = ""):
 
 
 def update_executive(search, period, regions):
-    if not allowed("dashboard"):
-        return dict(body=no_update, period=no_update, regions=no_update, search=no_update)
     try:
         if ctx.triggered_id == ids.EXECUTIVE_URL:
             asked = view_of_request(search)
@@ -53,11 +47,9 @@ def update_executive(search, period, regions):
             asked = view_of_request(urlencode(params))
         view = asked.view
         content = body(asked.tenant, view, asked.notices)
-    except Exception:
-        reference = uuid.uuid4().hex[:8]
-        log.exception("executive update failed (reference %s)", reference)
-        return dict(body=message(t("error_title"), t("error_body", reference=reference), "danger"),
-                    period=no_update, regions=no_update, search=no_update)
+    except Exception as error:
+        return dict(body=failure_message("executive update", error), period=no_update, regions=no_update,
+                    search=no_update)
     query = view.query_string()
     return dict(body=content, period=str(view.period), regions=list(view.regions),
                 search=no_update if query == search else query)

@@ -209,8 +209,8 @@ def _check_target(indicator: Indicator, fail) -> None:
         raise fail(f"target {target.value} lies outside the range [{low}, {high}]")
 
 
-def load_catalog(path: Path = CATALOG_FILE) -> Catalog:
-    with open(path, "rb") as handle:
+def load_catalog(path: Path | None = None) -> Catalog:
+    with open(path or CATALOG_FILE, "rb") as handle:
         return parse_catalog(tomllib.load(handle))
 
 

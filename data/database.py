@@ -12,6 +12,7 @@ from data.catalog import catalog
 from data.engine import get_engine
 from data.regions import REGIONS
 from data.seed import SOURCE_SYSTEM, seed_batch_id, seed_frames
+from data.versions import bump_data_version
 
 OBSERVATION_COLUMNS = ["tenant_id", "indicator_id", "region_code", "year", "quarter", "value",
                        "quality_flag", "source_system", "batch_id"]
@@ -77,6 +78,7 @@ def seed(engine: Engine) -> int:
             ensure_tenant(conn, tenant.tenant_id, tenant.name_en, tenant.name_ar)
             total += load_observations(conn, frame, seed_batch_id(tenant), tenant.tenant_id,
                                        SOURCE_SYSTEM, "Synthetic seed data")
+            bump_data_version(conn, tenant.tenant_id)
     return total
 
 

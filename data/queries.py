@@ -14,38 +14,26 @@ from sqlalchemy import func, select
 from data import aggregate, schema
 from data.cache import memoized
 from data.catalog import catalog
-from data.engine import get_engine
 from data.periods import Period
 from data.regions import NATIONAL_CODE
+from data.runtime import runtime
 from data.tenancy import Tenant
 
 COMPLETE_SHARE = 0.9  # a quarter is complete when it has 90% of the fullest quarter's rows
 COMPUTED_SOURCE = "hub computation"
 
-_database_url: str | None = None
 obs = schema.sustainability_indicators
 
 
-def use_database(url: str) -> None:
-    global _database_url
-    _database_url = url
-
-
-def _engine():
-    if _database_url is None:
-        raise RuntimeError("the data layer has no database: call use_database() first")
-    return get_engine(_database_url)
-
-
 def _read(query) -> pd.DataFrame:
-    with _engine().connect() as conn:
+    with runtime.engine.connect() as conn:
         return pd.read_sql(query, conn)
 
 
 @memoized
 def tenant_name(tenant: Tenant) -> str:
     query = select(schema.tenants.c.name_en).where(schema.tenants.c.tenant_id == tenant.id)
-    with _engine().connect() as conn:
+    with runtime.engine.connect() as conn:
         return conn.scalar(query) or tenant.id
 
 

@@ -67,6 +67,16 @@ load_batches = Table(
     Column("loaded_at", DateTime(timezone=True), nullable=False),
 )
 
+# A token per tenant that changes with every change of the tenant's data (a load, a rollback,
+# new targets or weights): cached results carry it in their keys, so none outlives the data.
+data_versions = Table(
+    "data_versions",
+    metadata,
+    Column("tenant_id", String(32), ForeignKey("tenants.tenant_id"), primary_key=True),
+    Column("version", String(32), nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+)
+
 sustainability_indicators = Table(
     "sustainability_indicators",
     metadata,

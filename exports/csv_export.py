@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-from callbacks.view_state import View
 from data.catalog import catalog
 from data.periods import Period
 from data.regions import region_name
 from data.seed import SOURCE_SYSTEM
+from services.view import View
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 COLUMNS = ["indicator_id", "indicator", "region_code", "region", "period", "value", "unit",

@@ -1,24 +1,23 @@
-"""Download endpoints. The view comes from the same query parameters as the dashboard URL;
-the tenant comes from the server side only. Bad parameters get a 400 with the reasons."""
+"""Download endpoints, as the `exports` blueprint under /export. The view comes from the
+same query parameters as the dashboard URL; the tenant comes from the server side only.
+Bad parameters get a 400 with the reasons, too many downloads a 429."""
 
 from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode
 
-from flask import Flask, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 
-from callbacks.charts import CHARTS, chart
-from callbacks.view_state import View, view_of_request
 from data import queries
 from data.catalog import catalog
-from data.engine import get_engine
+from data.runtime import runtime
 from data.seed import SOURCE_SYSTEM
 from data.tenancy import Tenant
 from exports import xlsx_export
 from exports.csv_export import file_name, view_csv
 from exports.pdf_brief import Brief, brief_pdf, generated_at
 from exports.png import ExportUnavailable, renderer, with_text_chunks
-from layouts.dashboard import scope_label
+from layouts.components import scope_label
 from layouts.figures import stamp_for_export
 from layouts.text import t
 from ops.metrics import count_export
@@ -26,6 +25,8 @@ from ops.telemetry import track
 from security import audit
 from security.limits import RateLimiter
 from security.web import signed_in
+from services.charts import CHARTS, chart
+from services.view import View, view_of_request
 
 PNG_SIZE = {"width": (1600, 200, 4000), "height": (900, 200, 4000)}  # default, low, high
 PNG_SCALE = (2.0, 0.5, 4.0)
@@ -38,75 +39,89 @@ class BadExport(ValueError):
         self.reasons = reasons
 
 
-def register_export_routes(server: Flask, settings) -> None:
-    limiter = RateLimiter(settings, settings.export_rate_limit, "export")
+exports = Blueprint("exports", __name__, url_prefix="/export")
 
-    @server.before_request
-    def limit_exports():
-        if not request.path.startswith("/export/"):
-            return None
-        wait = limiter.hit(request.remote_addr or "unknown")
-        if wait is None:
-            return None
-        message = t("export_rate_limited", limit=limiter.limit, wait=wait)
-        return jsonify({"error": "rate limited", "reason": message}), 429, {"Retry-After": str(wait)}
 
-    server.register_error_handler(
-        BadExport, lambda e: (jsonify({"error": "bad parameters", "reasons": e.reasons}), 400))
-    server.register_error_handler(
-        ExportUnavailable, lambda e: (jsonify({"error": "export unavailable", "reason": str(e)}), 503))
+@exports.record_once
+def _set_up(state) -> None:
+    settings = runtime.settings
+    state.app.extensions["hub_export_limiter"] = RateLimiter(settings, settings.export_rate_limit, "export")
 
-    @server.get("/export/data.csv")
-    def export_csv():
-        tenant, view, _ = export_request()
-        rows = queries.view_rows(tenant, view.start, view.end, view.regions, view.indicator)
-        body = view_csv(rows, view, tenant.id, queries.tenant_name(tenant))
-        delivered("csv", tenant, view)
-        return download(body, "text/csv", file_name(view))
 
-    @server.get("/export/<name>.png")
-    def export_png(name: str):
-        if name not in CHARTS:
-            raise BadExport([t("export_unknown_figure", name=name, choices=", ".join(CHARTS))])
-        tenant, view, options = export_request(PNG_OPTIONS)
-        width, height, scale = png_size(options)
-        colour = options.get("colour") or "status"
-        if colour not in ("status", "value"):
-            raise BadExport([t("export_bad_colour")])
-        figure = stamp_for_export(chart(name, tenant, view, colour), subtitle(name, view), SOURCE_SYSTEM,
-                                  synthetic=True)
-        image = renderer().render(figure, width, height, scale)
-        image = with_text_chunks(image, {"Title": figure.layout.title.text, "Description": selection(name, view),
-                                         "Source": SOURCE_SYSTEM, "Software": "Analytics Hub"})
-        delivered("png", tenant, view, name)
-        return download(image, "image/png", png_name(name, view))
+@exports.before_request
+def limit_exports():
+    limiter = current_app.extensions["hub_export_limiter"]
+    wait = limiter.hit(request.remote_addr or "unknown")
+    if wait is None:
+        return None
+    message = t("export_rate_limited", limit=limiter.limit, wait=wait)
+    return jsonify({"error": "rate limited", "reason": message}), 429, {"Retry-After": str(wait)}
 
-    @server.get("/export/data.xlsx")
-    def export_xlsx():
-        tenant, view, _ = export_request()
-        rows = queries.view_rows(tenant, view.start, view.end, view.regions, view.indicator)
-        snapshot = queries.indicator_snapshot(tenant, view.period, view.regions)
-        scope = scope_label(queries.scope_of(view.regions))
-        body = xlsx_export.view_workbook(rows, snapshot, view, tenant.id, queries.tenant_name(tenant), scope)
-        delivered("xlsx", tenant, view)
-        return download(body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        xlsx_export.file_name(view))
 
-    @server.get("/export/brief.pdf")
-    def export_pdf():
-        tenant, view, _ = export_request()
-        scope = scope_label(queries.scope_of(view.regions))
-        charts, note = brief_charts(tenant, view)
-        brief = Brief(
-            title=t("pdf_title", scope=scope, period=view.period),
-            subtitle=t("pdf_subtitle", tenant=queries.tenant_name(tenant), generated=generated_at()),
-            snapshot=queries.indicator_snapshot(tenant, view.period, view.regions),
-            charts=charts,
-            chart_note=note,
-        )
-        body = brief_pdf(brief)
-        delivered("pdf", tenant, view)
-        return download(body, "application/pdf", f"brief-{png_name('index-breakdown', view)[:-4]}.pdf")
+@exports.errorhandler(BadExport)
+def bad_export(error: BadExport):
+    return jsonify({"error": "bad parameters", "reasons": error.reasons}), 400
+
+
+@exports.errorhandler(ExportUnavailable)
+def export_unavailable(error: ExportUnavailable):
+    return jsonify({"error": "export unavailable", "reason": str(error)}), 503
+
+
+@exports.get("/data.csv")
+def export_csv():
+    tenant, view, _ = export_request()
+    rows = queries.view_rows(tenant, view.start, view.end, view.regions, view.indicator)
+    body = view_csv(rows, view, tenant.id, queries.tenant_name(tenant))
+    delivered("csv", tenant, view)
+    return download(body, "text/csv", file_name(view))
+
+
+@exports.get("/<name>.png")
+def export_png(name: str):
+    if name not in CHARTS:
+        raise BadExport([t("export_unknown_figure", name=name, choices=", ".join(CHARTS))])
+    tenant, view, options = export_request(PNG_OPTIONS)
+    width, height, scale = png_size(options)
+    colour = options.get("colour") or "status"
+    if colour not in ("status", "value"):
+        raise BadExport([t("export_bad_colour")])
+    figure = stamp_for_export(chart(name, tenant, view, colour), subtitle(name, view), SOURCE_SYSTEM,
+                              synthetic=True)
+    image = renderer().render(figure, width, height, scale)
+    image = with_text_chunks(image, {"Title": figure.layout.title.text, "Description": selection(name, view),
+                                     "Source": SOURCE_SYSTEM, "Software": "Analytics Hub"})
+    delivered("png", tenant, view, name)
+    return download(image, "image/png", png_name(name, view))
+
+
+@exports.get("/data.xlsx")
+def export_xlsx():
+    tenant, view, _ = export_request()
+    rows = queries.view_rows(tenant, view.start, view.end, view.regions, view.indicator)
+    snapshot = queries.indicator_snapshot(tenant, view.period, view.regions)
+    scope = scope_label(queries.scope_of(view.regions))
+    body = xlsx_export.view_workbook(rows, snapshot, view, tenant.id, queries.tenant_name(tenant), scope)
+    delivered("xlsx", tenant, view)
+    return download(body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    xlsx_export.file_name(view))
+
+
+@exports.get("/brief.pdf")
+def export_pdf():
+    tenant, view, _ = export_request()
+    scope = scope_label(queries.scope_of(view.regions))
+    charts, note = brief_charts(tenant, view)
+    brief = Brief(
+        title=t("pdf_title", scope=scope, period=view.period),
+        subtitle=t("pdf_subtitle", tenant=queries.tenant_name(tenant), generated=generated_at()),
+        snapshot=queries.indicator_snapshot(tenant, view.period, view.regions),
+        charts=charts,
+        chart_note=note,
+    )
+    body = brief_pdf(brief)
+    delivered("pdf", tenant, view)
+    return download(body, "application/pdf", f"brief-{png_name('index-breakdown', view)[:-4]}.pdf")
 
 
 def brief_charts(tenant: Tenant, view: View) -> tuple[list[tuple[str, bytes]], str | None]:
@@ -186,7 +201,7 @@ def delivered(fmt: str, tenant: Tenant, view: View, figure: str | None = None) -
     count_export(fmt)
     if fmt != "xlsx":
         track(f"export_{fmt}", figure=figure, indicator=view.indicator, regions=len(view.regions))
-    audit.record(get_engine(current_app.config["HUB_SETTINGS"].database_url), "export", tenant.id,
+    audit.record(runtime.engine, "export", tenant.id,
                  account.username if account else None, request.remote_addr, format=fmt, figure=figure,
                  view=view.query_string())
 

@@ -10,12 +10,12 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from callbacks.view_state import View
 from data.catalog import catalog
 from data.periods import Period
 from data.regions import region_name
 from exports.csv_export import neutralise
 from layouts.text import t
+from services.view import View
 
 DATA_COLUMNS = ["indicator_id", "region_code", "region", "period", "value", "unit", "quality_flag", "source_system"]
 SNAPSHOT_COLUMNS = ["indicator_id", "indicator", "pillar", "value", "unit", "status", "previous", "year_ago",

@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import html
 
+from data.aggregate import is_improvement
+from data.catalog import INDEX_ID, Indicator, catalog
+from data.periods import Period
+from data.regions import region_name
+from layouts import ids
+from layouts.format import format_number
 from layouts.text import t
+
+GRAPH_CONFIG = {"displaylogo": False,
+                "modeBarButtonsToRemove": ["select2d", "lasso2d", "toImage"]}
 
 STATUS_STYLE = {  # colour, icon and text: the status never rests on colour alone
     "green": ("success", "bi-check-circle-fill", "status_green"),
@@ -40,3 +50,51 @@ def download_link(label: str, href: str | None, component_id, reason: str | None
                       **{"aria-disabled": "true"})
     return html.A([html.I(className="bi bi-download me-1", **{"aria-hidden": "true"}), label],
                   id=component_id, href=href, download="", className="btn btn-outline-primary btn-sm")
+
+
+def notice(messages: list[str], lang: str):
+    if not messages:
+        return None
+    return dbc.Alert([html.Strong(t("notice_title", lang)),
+                      html.Ul([html.Li(m) for m in messages], className="mb-0")],
+                     color="warning", dismissable=True, className="py-2")
+
+
+def scope_label(scope, lang: str = "en") -> str:
+    if isinstance(scope, str):
+        return region_name(scope, lang)
+    return t("scope_combined", lang, count=len(scope)) + ": " + ", ".join(region_name(c, lang) for c in scope)
+
+
+def headline(row: pd.Series, period: Period, scope, lang: str) -> dbc.Card:
+    """The sustainability index of the selection, with its changes."""
+    indicator = catalog()[INDEX_ID]
+    value = number_or_none(row["value"])
+    shown = format_number(value, indicator.decimals, lang) if value is not None else t("index_insufficient", lang)
+    return dbc.Card(dbc.CardBody([
+        html.Div([t("index_title", lang), " · ", html.Span(scope_label(scope, lang), id=ids.SCOPE_LABEL),
+                  " · ", t("period_label", lang, period=period)], className="text-muted"),
+        html.Div([
+            html.Span(shown, id=ids.INDEX_VALUE, className="display-5 fw-bold me-3"),
+            html.Span(indicator.unit(lang), className="text-muted me-3"),
+            status_badge(row["status"], lang, id=ids.INDEX_STATUS),
+            html.Div([change_line(row, "change_previous", indicator, lang),
+                      change_line(row, "change_year_ago", indicator, lang)], className="ms-4 small"),
+        ], className="d-flex align-items-center flex-wrap"),
+    ]), className="shadow-sm")
+
+
+def change_line(row: pd.Series, column: str, indicator: Indicator, lang: str) -> html.Div:
+    change = number_or_none(row[column])
+    if change is None:
+        return html.Div(f"– {t(column, lang)}", className="text-muted")
+    better = is_improvement(change, indicator)
+    arrow = "▲" if change > 0 else "▼" if change < 0 else "■"
+    colour = "text-success" if better else "text-danger" if better is False else "text-muted"
+    return html.Div([html.Span(f"{arrow} {change:+,.{indicator.decimals}f}", className=f"{colour} fw-semibold me-1"),
+                     t(column, lang)])
+
+
+def number_or_none(value) -> float | None:
+    """A number from a data frame cell, or None for a missing value."""
+    return None if value is None or pd.isna(value) else float(value)

@@ -8,18 +8,13 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
-from data.aggregate import is_improvement
-from data.catalog import INDEX_ID, Indicator, catalog
-from data.periods import Period
+from data.catalog import Indicator, catalog
 from data.regions import NATIONAL_CODE, region_name
 from layouts import ids
-from layouts.components import download_link, status_badge
+from layouts.components import GRAPH_CONFIG, change_line, download_link, number_or_none, status_badge
 from layouts.figures import STATUS_COLOURS, sparkline_svg
-from layouts.format import format_number, format_value
+from layouts.format import format_value
 from layouts.text import t
-
-GRAPH_CONFIG = {"displaylogo": False,
-                "modeBarButtonsToRemove": ["select2d", "lasso2d", "toImage"]}
 
 
 def dashboard_layout(options, view, content: dict, search: str, png_reason: str = "",
@@ -109,42 +104,10 @@ def indicator_options(indicator_ids: list[str], lang: str) -> list[dict]:
     return [{"label": catalog()[i].name(lang), "value": i} for i in indicator_ids]
 
 
-def notice(messages: list[str], lang: str):
-    if not messages:
-        return None
-    return dbc.Alert([html.Strong(t("notice_title", lang)),
-                      html.Ul([html.Li(m) for m in messages], className="mb-0")],
-                     color="warning", dismissable=True, className="py-2")
-
-
-def scope_label(scope, lang: str = "en") -> str:
-    if isinstance(scope, str):
-        return region_name(scope, lang)
-    return t("scope_combined", lang, count=len(scope)) + ": " + ", ".join(region_name(c, lang) for c in scope)
-
-
-def headline(row: pd.Series, period: Period, scope, lang: str) -> dbc.Card:
-    """The sustainability index of the selection, with its changes."""
-    indicator = catalog()[INDEX_ID]
-    value = _value(row["value"])
-    shown = format_number(value, indicator.decimals, lang) if value is not None else t("index_insufficient", lang)
-    return dbc.Card(dbc.CardBody([
-        html.Div([t("index_title", lang), " · ", html.Span(scope_label(scope, lang), id=ids.SCOPE_LABEL),
-                  " · ", t("period_label", lang, period=period)], className="text-muted"),
-        html.Div([
-            html.Span(shown, id=ids.INDEX_VALUE, className="display-5 fw-bold me-3"),
-            html.Span(indicator.unit(lang), className="text-muted me-3"),
-            status_badge(row["status"], lang, id=ids.INDEX_STATUS),
-            html.Div([change_line(row, "change_previous", indicator, lang),
-                      change_line(row, "change_year_ago", indicator, lang)], className="ms-4 small"),
-        ], className="d-flex align-items-center flex-wrap"),
-    ]), className="shadow-sm")
-
-
 def kpi_card(row: pd.Series, indicator: Indicator, series: list[float], selected: bool, lang: str) -> dbc.Col:
     """One indicator of the selection: value, changes, status, target and a sparkline.
     Clicking it charts the indicator."""
-    value = _value(row["value"])
+    value = number_or_none(row["value"])
     sparkline = sparkline_svg(series, STATUS_COLOURS.get(row["status"]) or "#0d6efd")
     body = [
         html.Div(indicator.name(lang), className="small text-muted kpi-name"),
@@ -163,17 +126,6 @@ def kpi_card(row: pd.Series, indicator: Indicator, series: list[float], selected
     ), xs=12, sm=6, lg=4, xl=3, className="kpi-col")
 
 
-def change_line(row: pd.Series, column: str, indicator: Indicator, lang: str) -> html.Div:
-    change = _value(row[column])
-    if change is None:
-        return html.Div(f"– {t(column, lang)}", className="text-muted")
-    better = is_improvement(change, indicator)
-    arrow = "▲" if change > 0 else "▼" if change < 0 else "■"
-    colour = "text-success" if better else "text-danger" if better is False else "text-muted"
-    return html.Div([html.Span(f"{arrow} {change:+,.{indicator.decimals}f}", className=f"{colour} fw-semibold me-1"),
-                     t(column, lang)])
-
-
 def target_line(row: pd.Series, indicator: Indicator, lang: str):
     target = indicator.target
     if target is None or not isinstance(row.get("target_status"), str):
@@ -186,7 +138,7 @@ def target_line(row: pd.Series, indicator: Indicator, lang: str):
     status = row["target_status"]
     colour = {"achieved": "success", "on_track": "success", "at_risk": "warning",
               "off_track": "danger"}.get(status, "secondary")
-    progress = _value(row.get("target_progress_pct"))
+    progress = number_or_none(row.get("target_progress_pct"))
     return html.Div([
         html.Span(text, className="me-1"),
         dbc.Badge(t(f"target_{status}", lang), color=colour, text_color="dark" if colour == "warning" else None),
@@ -230,7 +182,3 @@ def table_columns(indicator: Indicator, lang: str) -> list[dict]:
         {"field": "quality", "headerName": t("col_quality", lang)},
         {"field": "source", "headerName": t("col_source", lang)},
     ]
-
-
-def _value(value):
-    return None if value is None or pd.isna(value) else float(value)

@@ -64,7 +64,7 @@ def _checks(health: dict, lang: str) -> dbc.Table:
                  t("check_pass" if check["ok"] else "check_fail", lang)],
                 color="success" if check["ok"] else "danger")),
             html.Td(check["detail"], className="small"),
-        ], id=f"check-{key}")
+        ], id=ids.smoke_check(key))
         for key, check in health["checks"].items()
     ]
     return dbc.Table([html.Tbody(rows)], bordered=False, hover=True, id=ids.DIAGNOSTICS_CHECKS)

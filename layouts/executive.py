@@ -10,8 +10,7 @@ from dash import dcc, html
 from data.catalog import INDEX_ID, catalog
 from data.regions import NATIONAL_CODE, region_name
 from layouts import ids
-from layouts.components import download_link, status_badge
-from layouts.dashboard import GRAPH_CONFIG, headline
+from layouts.components import GRAPH_CONFIG, download_link, headline, status_badge
 from layouts.format import format_number, format_value
 from layouts.text import t
 
@@ -112,7 +111,7 @@ def targets_table(targets: list, lang: str) -> dbc.Table:
             html.Td(dbc.Badge(t(f"target_{progress.status}", lang),
                               color=TARGET_COLOURS.get(progress.status, "secondary"),
                               text_color="dark" if progress.status == "at_risk" else None)),
-        ], id=f"target-{progress.indicator_id}"))
+        ], id=ids.target_row(progress.indicator_id)))
     head = html.Thead(html.Tr([html.Th(t(k, lang)) for k in (
         "col_indicator", "col_target", "col_current", "col_progress", "col_needed", "col_achieved", "col_status")]))
     return dbc.Table([head, html.Tbody(rows)], size="sm", hover=True, responsive=True, id=ids.EXEC_TARGETS,
@@ -155,4 +154,4 @@ def _tile(row: pd.Series, indicator, lang: str) -> dbc.Col:
         html.Div(indicator.name(lang), className="small text-muted"),
         html.Div(format_value(value, indicator, lang), className="fw-semibold tile-value"),
         status_badge(row["status"], lang),
-    ], className="p-2"), className="h-100", id=f"tile-{indicator.id}"), xs=6, md=4, xl=2)
+    ], className="p-2"), className="h-100", id=ids.status_tile(indicator.id)), xs=6, md=4, xl=2)

@@ -8,7 +8,8 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from data.catalog import Indicator, catalog
+from data.aggregate import status
+from data.catalog import INDEX_ID, Indicator, catalog
 from data.periods import Period
 from data.regions import NATIONAL_CODE, region_name
 from layouts.text import t
@@ -272,8 +273,8 @@ def index_breakdown_figure(components: pd.DataFrame, index_value: float | None, 
 
 
 def _score_colour(score: float) -> str:
-    """Scores use the index's own thresholds: 70 and above good, 50 to 70 watch, below poor."""
-    return STATUS_COLOURS["green" if score >= 70 else "amber" if score >= 50 else "red"]
+    """A component's score in the colour the index itself would have at that value."""
+    return STATUS_COLOURS[status(score, catalog()[INDEX_ID])]
 
 
 def stamp_for_export(figure: go.Figure, selection: str, source: str, synthetic: bool,

@@ -1,12 +1,20 @@
-"""Component ids, defined once."""
+"""Component ids, defined once. Navigation links are `nav-<slug>` of each page in the
+registry (callbacks/registry.py)."""
 
+# The frame of every page
 URL = "url"
 PAGE = "page-content"
-NAV_DASHBOARD = "nav-dashboard"
-NAV_DIAGNOSTICS = "nav-diagnostics"
-NAV_AUDIT = "nav-audit"
+PAGE_TITLE = "page-title"  # the current page's title, which a clientside callback puts on the tab
 SIGNED_IN_AS = "signed-in-as"
 LOGOUT = "logout-button"
+SYNTHETIC_NOTICE = "synthetic-notice"
+AUTH_OFF_BANNER = "auth-off-banner"
+
+# The sign-in page (plain HTML served by security/web.py)
+LOGIN_ERROR = "login-error"
+LOGIN_USERNAME = "username"
+LOGIN_PASSWORD = "password"
+
 AUDIT_TABLE = "audit-table"
 
 # Dashboard: filters
@@ -38,7 +46,6 @@ DOWNLOAD_CSV = "download-csv"
 PNG_LINK = "png-link"  # pattern-matching type: {"type": PNG_LINK, "index": chart name}
 
 # Executive overview
-NAV_EXECUTIVE = "nav-executive"
 EXECUTIVE_URL = "executive-url"
 EXEC_PERIOD = "exec-period"
 EXEC_REGIONS = "exec-regions"
@@ -51,6 +58,15 @@ EXEC_IMPROVEMENTS = "exec-improvements"
 EXEC_DETERIORATIONS = "exec-deteriorations"
 DOWNLOAD_PDF = "download-pdf"
 DOWNLOAD_XLSX = "download-xlsx"
+
+
+def status_tile(indicator_id: str) -> str:
+    return f"tile-{indicator_id}"
+
+
+def target_row(indicator_id: str) -> str:
+    return f"target-{indicator_id}"
+
 
 DIAGNOSTICS_STATUS = "diagnostics-status"
 DIAGNOSTICS_CHECKS = "diagnostics-checks"
@@ -65,7 +81,11 @@ DIAGNOSTICS_PNG = "diagnostics-png"
 DIAGNOSTICS_PROCESS = "diagnostics-process"
 DIAGNOSTICS_TIMINGS = "diagnostics-timings"
 DIAGNOSTICS_ERRORS = "diagnostics-errors"
-NAV_SETTINGS = "nav-settings"
+
+
+def smoke_check(key: str) -> str:
+    return f"check-{key}"
+
 SETTINGS_CLEAR_CACHE = "settings-clear-cache"
 SETTINGS_CACHE_RESULT = "settings-cache-result"
 SETTINGS_CACHE_STATE = "settings-cache-state"

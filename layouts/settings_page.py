@@ -39,6 +39,3 @@ def cache_cleared(backend: str, entries: int | None, lang: str = "en") -> dbc.Al
         return dbc.Alert(t("settings_cleared_this_worker", lang), color="warning")
     return dbc.Alert(t("settings_cleared", lang, entries=entries, backend=backend), color="success")
 
-
-def cache_clear_failed(reference: str, lang: str = "en") -> dbc.Alert:
-    return dbc.Alert(t("settings_clear_failed", lang, reference=reference), color="danger")

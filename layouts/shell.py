@@ -11,21 +11,19 @@ from dash import dcc, html
 from layouts import ids
 from layouts.text import t
 
-# (path, text key, component id) of every page, in menu order
-NAVIGATION = (
-    ("/", "nav_dashboard", ids.NAV_DASHBOARD),
-    ("/executive", "nav_executive", ids.NAV_EXECUTIVE),
-    ("/diagnostics", "nav_diagnostics", ids.NAV_DIAGNOSTICS),
-    ("/settings", "nav_settings", ids.NAV_SETTINGS),
-    ("/audit", "nav_audit", ids.NAV_AUDIT),
-)
+
+@dataclass(frozen=True)
+class NavLink:
+    path: str
+    text_key: str
+    component_id: str
 
 
 @dataclass(frozen=True)
 class Visitor:
     """Who is looking, as the server decided: what the frame shows about them."""
     auth_on: bool
-    pages: tuple[str, ...]  # paths this visitor may open
+    links: tuple[NavLink, ...]  # the menu entries this visitor may open, in order
     username: str | None = None
     role: str | None = None
     tenant_name: str | None = None
@@ -33,8 +31,8 @@ class Visitor:
 
 
 def shell(visitor: Visitor, lang: str = "en") -> html.Div:
-    links = [dbc.NavItem(dbc.NavLink(t(key, lang), href=path, id=component_id))
-             for path, key, component_id in NAVIGATION if path in visitor.pages]
+    links = [dbc.NavItem(dbc.NavLink(t(link.text_key, lang), href=link.path, id=link.component_id))
+             for link in visitor.links]
     navbar = dbc.Navbar(
         dbc.Container([
             dbc.NavbarBrand(t("app_title", lang), href="/", className="fw-semibold"),
@@ -46,13 +44,14 @@ def shell(visitor: Visitor, lang: str = "en") -> html.Div:
     )
     notices = [dbc.Alert([html.I(className="bi bi-info-circle me-2", **{"aria-hidden": "true"}),
                           t("synthetic_notice", lang)],
-                         color="light", className="py-2 small border mb-2", id="synthetic-notice")]
+                         color="light", className="py-2 small border mb-2", id=ids.SYNTHETIC_NOTICE)]
     if not visitor.auth_on:
         notices.insert(0, dbc.Alert([html.I(className="bi bi-unlock me-2", **{"aria-hidden": "true"}),
                                      t("auth_off_banner", lang)],
-                                    color="warning", className="py-2 small mb-2", id="auth-off-banner"))
+                                    color="warning", className="py-2 small mb-2", id=ids.AUTH_OFF_BANNER))
     return html.Div([
         dcc.Location(id=ids.URL, refresh=False),
+        dcc.Store(id=ids.PAGE_TITLE),
         navbar,
         dbc.Container(notices, fluid=True),
         dbc.Container(dcc.Loading(html.Main(id=ids.PAGE), delay_show=300, target_components={ids.PAGE: "children"}),

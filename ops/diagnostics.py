@@ -14,8 +14,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select, text
 
-from data import cache, queries, schema
+from data import queries, schema
 from data.engine import get_engine
+from data.runtime import runtime
 from data.tenancy import Tenant
 from ops import metrics
 from ops.health import health_report, reason
@@ -42,7 +43,7 @@ def diagnostics_report(settings: Settings, tenant: Tenant) -> dict:
         "data": _section(data_info, settings, tenant),
         "cache": _section(cache_info),
         "png_export": png_export_info(),
-        "query_timings": query_timing_summary(cache.query_timings()),
+        "query_timings": query_timing_summary(runtime.cache.query_timings()),
         "recent_errors": _section(recent_errors, settings.log_dir, RECENT_ERRORS_SHOWN),
         "process": process_info(),
         "checked_at": datetime.now(UTC),
@@ -79,8 +80,8 @@ def cache_info() -> dict:
     totals = metrics.totals("cache_hits_total", "cache_misses_total")
     hits, misses = int(totals["cache_hits_total"]), int(totals["cache_misses_total"])
     return {
-        "backend": cache.backend_name(),
-        "entries": cache.entry_count(),
+        "backend": runtime.cache.backend_name,
+        "entries": runtime.cache.entry_count(),
         "hits": hits,
         "misses": misses,
         "hit_ratio": hits / (hits + misses) if hits + misses else None,

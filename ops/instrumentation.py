@@ -9,7 +9,7 @@ import uuid
 
 from flask import Flask, g, got_request_exception, request
 
-from data import cache
+from data.runtime import runtime
 from ops import metrics, telemetry
 from ops.logs import ACCESS_LOGGER, configure_logging
 from ops.redaction import redact
@@ -30,7 +30,7 @@ def instrument(app, settings) -> None:
     server.before_request_funcs.setdefault(None, []).insert(0, _start_request)
     server.after_request(lambda response: _finish_request(response, callback_route, app.callback_map))
     got_request_exception.connect(_report_exception, server)
-    cache.add_listener(metrics.observe_cache)
+    runtime.cache.add_listener(metrics.observe_cache)
 
 
 def _start_request() -> None:

@@ -29,7 +29,8 @@ def register_ops_routes(server: Flask, settings: Settings) -> None:
 
 
 def metrics_allowed(remote_addr: str | None, authorization: str, token: str | None) -> bool:
-    """Until sign-in exists: a request from this machine, or one carrying the metrics token."""
+    """Scrapers have no session, so /metrics passes the sign-in guard and is served only to a
+    request from this machine or one carrying the metrics token."""
     if token and hmac.compare_digest(authorization.encode(), f"Bearer {token}".encode()):
         return True
     try:

@@ -64,6 +64,6 @@ def pseudonym(value: str) -> str:
 
 
 def _tenant_id() -> str | None:
-    if not has_app_context() or "HUB_SETTINGS" not in current_app.config:
+    if not has_app_context():
         return None
     return g.get("hub_tenant")  # as the sign-in guard decided it; None before the guard has run

@@ -32,7 +32,8 @@ else
 fi
 
 # The Diagnostics page is built in the browser: ask the server for it as the browser does.
-request='{"output":"page-content.children","outputs":{"id":"page-content","property":"children"},'
+request='{"output":"..page-content.children...page-title.data..",'
+request+='"outputs":[{"id":"page-content","property":"children"},{"id":"page-title","property":"data"}],'
 request+='"inputs":[{"id":"url","property":"pathname","value":"/Diagnostics"}],'
 request+='"changedPropIds":["url.pathname"],"state":[{"id":"url","property":"search","value":""}]}'
 page=$(curl -sS --max-time "$TIMEOUT" -H "Content-Type: application/json" -d "$request" -w '\n%{http_code}' \

@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from data.cache import clear_cache, configure_cache  # noqa: E402
+from data.runtime import runtime  # noqa: E402
 from ops.backup import BackupError, restore  # noqa: E402
 from settings import Settings, settings_or_exit  # noqa: E402
 
@@ -51,8 +51,7 @@ def _clear_cache(settings: Settings) -> str:
     if settings.cache_type == "simple":
         return "The cache lives in each worker (CACHE_TYPE=simple): restart the app to empty it."
     try:
-        configure_cache(settings)
-        entries = clear_cache()
+        entries = runtime.init(settings).cache.clear()
     except Exception as error:  # the restore is done; say what is left to do
         return f"The cache could not be cleared ({error}): use Clear Cache on the Settings page."
     return f"Cleared the cache ({entries if entries is not None else 'uncounted'} entries)."

@@ -12,7 +12,7 @@ from urllib.parse import quote, urlsplit
 
 from flask import Flask, current_app, g, jsonify, redirect, render_template_string, request, session
 
-from data.engine import get_engine
+from data.runtime import runtime
 from security import accounts, audit
 from security.limits import RateLimiter
 from security.roles import EXPORT_PERMISSION, role_can
@@ -40,26 +40,18 @@ def init_security(server: Flask, settings: Settings) -> None:
 
 # --- who is asking --------------------------------------------------------------------
 
-def _settings() -> Settings:
-    return current_app.config["HUB_SETTINGS"]
-
-
-def _engine():
-    return get_engine(_settings().database_url)
-
-
 _user_check = {"at": 0.0, "any": False}
 
 
 def auth_enabled() -> bool:
     """On in staging and production, and whenever a credential exists (AUTH_PASSWORD or any
     active user); off only in a development or test set-up without credentials."""
-    settings = _settings()
+    settings = runtime.settings
     if settings.env in ("staging", "production") or settings.auth_password:
         return True
     if time.monotonic() - _user_check["at"] > USER_CHECK_SECONDS:
         try:
-            found = accounts.active_user_count(_engine()) > 0
+            found = accounts.active_user_count(runtime.engine) > 0
         except Exception:  # an unreadable database must not open the doors: fail closed
             log.exception("cannot read the users table; sign-in stays required")
             found = True
@@ -82,7 +74,7 @@ def allowed(permission: str) -> bool:
 def _session_account() -> accounts.Account | None:
     """The signed-in account, if the session is valid: known user, same session version,
     not idle too long, not older than the absolute lifetime."""
-    settings = _settings()
+    settings = runtime.settings
     user_id, version = session.get("user_id"), session.get("session_version")
     started, seen = session.get("started_at", 0), session.get("seen_at", 0)
     now = time.time()
@@ -91,7 +83,7 @@ def _session_account() -> accounts.Account | None:
     if now - seen > settings.session_idle_minutes * 60 or now - started > settings.session_max_hours * 3600:
         session.clear()
         return None
-    account = accounts.active_account(_engine(), user_id, version)
+    account = accounts.active_account(runtime.engine, user_id, version)
     if account is None:
         session.clear()
         return None
@@ -109,7 +101,7 @@ def guard():
     if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
         return None
     if not auth_enabled():
-        g.hub_tenant = _settings().default_tenant
+        g.hub_tenant = runtime.settings.default_tenant
         return None
     g.hub_auth = True
     account = _session_account()
@@ -134,13 +126,15 @@ LOGIN_PAGE = """<!doctype html>
 <title>{{ title }}</title><link rel="stylesheet" href="/vendor/bootstrap/bootstrap.min.css"></head>
 <body class="bg-light"><main class="container" style="max-width: 420px; margin-top: 10vh">
 <h1 class="h4 mb-3">{{ title }}</h1>
-{% if error %}<div class="alert alert-danger" role="alert" id="login-error">{{ error }}</div>{% endif %}
+{% if error %}<div class="alert alert-danger" role="alert" id="{{ ids.LOGIN_ERROR }}">{{ error }}</div>{% endif %}
 <form method="post" action="/login" class="card card-body shadow-sm">
 <input type="hidden" name="csrf_token" value="{{ csrf }}"><input type="hidden" name="next" value="{{ next }}">
-<label class="form-label" for="username">{{ username_label }}</label>
-<input class="form-control mb-3" id="username" name="username" autocomplete="username" required autofocus>
-<label class="form-label" for="password">{{ password_label }}</label>
-<input class="form-control mb-3" id="password" name="password" type="password" autocomplete="current-password" required>
+<label class="form-label" for="{{ ids.LOGIN_USERNAME }}">{{ username_label }}</label>
+<input class="form-control mb-3" id="{{ ids.LOGIN_USERNAME }}" name="username" autocomplete="username"
+ required autofocus>
+<label class="form-label" for="{{ ids.LOGIN_PASSWORD }}">{{ password_label }}</label>
+<input class="form-control mb-3" id="{{ ids.LOGIN_PASSWORD }}" name="password" type="password"
+ autocomplete="current-password" required>
 <button class="btn btn-primary" type="submit">{{ submit }}</button></form>
 <p class="small text-muted mt-3">{{ notice }}</p></main></body></html>"""
 
@@ -168,11 +162,11 @@ def login():
     if limiter.hit(f"login:{request.remote_addr}") is not None:
         return _login_page(next_path, t("login_too_many")), 429
     username = request.form.get("username", "")
-    settings = _settings()
+    settings = runtime.settings
     policy = accounts.Policy(settings.login_max_attempts, settings.login_lock_minutes)
-    account, reason = accounts.authenticate(_engine(), username, request.form.get("password", ""), policy)
+    account, reason = accounts.authenticate(runtime.engine, username, request.form.get("password", ""), policy)
     if account is None:
-        audit.record(_engine(), "login_failure", None, username.strip().lower()[:64] or None,
+        audit.record(runtime.engine, "login_failure", None, username.strip().lower()[:64] or None,
                      request.remote_addr, reason=reason)
         _track_login(False, None)
         return _login_page(next_path, t("login_failed")), 401
@@ -183,7 +177,7 @@ def login():
     # whichever of several concurrent responses the browser keeps last.
     session.update(user_id=account.user_id, session_version=account.session_version, started_at=now, seen_at=now,
                    csrf=secrets.token_urlsafe(32))
-    audit.record(_engine(), "login_success", account.tenant_id, account.username, request.remote_addr)
+    audit.record(runtime.engine, "login_success", account.tenant_id, account.username, request.remote_addr)
     _track_login(True, account)
     return redirect(next_path)
 
@@ -193,17 +187,18 @@ def logout():
     if not csrf_valid():
         return jsonify({"error": "the form has expired; reload the page"}), 400
     if account is not None:
-        accounts.end_sessions(_engine(), account.username)
-        audit.record(_engine(), "logout", account.tenant_id, account.username, request.remote_addr)
+        accounts.end_sessions(runtime.engine, account.username)
+        audit.record(runtime.engine, "logout", account.tenant_id, account.username, request.remote_addr)
     session.clear()
     return redirect("/login")
 
 
 def _login_page(next_path: str, error: str | None = None):
+    from layouts import ids
     from layouts.text import t
 
     return render_template_string(
-        LOGIN_PAGE, title=t("login_title"), error=error, csrf=csrf_token(), next=next_path,
+        LOGIN_PAGE, ids=ids, title=t("login_title"), error=error, csrf=csrf_token(), next=next_path,
         username_label=t("login_username"), password_label=t("login_password"), submit=t("login_submit"),
         notice=t("synthetic_notice"))
 
@@ -240,7 +235,7 @@ def add_security_headers(app) -> None:
         "form-action 'self'",
         "frame-ancestors 'none'",
     ])
-    production = app.server.config["HUB_SETTINGS"].env == "production"
+    production = runtime.settings.env == "production"
 
     @app.server.after_request
     def headers(response):

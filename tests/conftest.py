@@ -17,9 +17,8 @@ import pytest
 from sqlalchemy import text
 
 from data import database
-from data.cache import configure_cache
 from data.engine import dispose_engines, get_engine
-from data.queries import use_database
+from data.runtime import runtime
 from data.tenancy import Tenant
 from settings import Settings
 
@@ -63,10 +62,9 @@ def database_url(request) -> str:
 @pytest.fixture
 def data_layer(database_url, tmp_path):
     """The data layer pointed at a seeded database with an empty cache of its own."""
-    use_database(database_url)
-    configure_cache(make_settings(tmp_path, CACHE_TYPE="filesystem", CACHE_DIR=str(tmp_path / "cache")))
-    yield database_url
-    use_database(None)
+    runtime.init(make_settings(tmp_path, DATABASE_URL=database_url, CACHE_TYPE="filesystem",
+                               CACHE_DIR=str(tmp_path / "cache")))
+    return database_url
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ def _key(component_id) -> str:
 
 def router_payload(pathname: str, search: str = "") -> dict:
     return {
-        "output": f"{ids.PAGE}.children",
-        "outputs": {"id": ids.PAGE, "property": "children"},
+        "output": f"..{ids.PAGE}.children...{ids.PAGE_TITLE}.data..",
+        "outputs": [{"id": ids.PAGE, "property": "children"}, {"id": ids.PAGE_TITLE, "property": "data"}],
         "inputs": [{"id": ids.URL, "property": "pathname", "value": pathname}],
         "changedPropIds": [f"{ids.URL}.pathname"],
         "state": [{"id": ids.URL, "property": "search", "value": search}],

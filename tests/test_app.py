@@ -1,10 +1,13 @@
 """The app through its server: /healthz, pages built by the router callback, bad paths."""
 
+import re
+
 import pytest
 
 from app import create_app
 from callbacks.router import render_page
 from data import queries
+from data.catalog import catalog
 from data.periods import Period
 from data.tenancy import Tenant
 from layouts import ids
@@ -51,29 +54,51 @@ def test_environment_check_fails_when_not_set_explicitly(tmp_path, sqlite_url):
     assert response.get_json()["failing"] == ["Environment Set"]
 
 
-def test_dashboard_shows_the_data_layers_index(hub):
+STATUS_WORDS = {"green": "Good", "amber": "Watch", "red": "Poor", None: "No threshold"}
+
+
+def test_dashboard_shows_the_data_layers_index_and_statuses(hub):
     with request_as_app(hub, "/"):
-        page = render_page("/")
+        page, title = render_page("/")
+        snapshot = queries.indicator_snapshot(Tenant("mep"), Period(2025, 4)).set_index("indicator_id")
     expected = queries.index_breakdown(Tenant("mep"), Period(2025, 4)).value
     assert text_of(find_component(page, ids.INDEX_VALUE)) == f"{expected:,.1f}"
-    cards = text_of(find_component(page, ids.KPI_CARDS))
-    assert "GDP growth" in cards and "million SAR" in cards
-    assert {"Good", "Watch", "Poor"} & set(cards.split())
+    assert title == "Dashboard · Analytics Hub"
+    for indicator in catalog().in_pillar("economic"):
+        card = text_of(find_component(page, {"type": ids.KPI_CARD, "index": indicator.id}))
+        assert card.startswith(f"{indicator.name_en} ")
+        status = snapshot.loc[indicator.id, "status"]
+        assert f" {STATUS_WORDS[status if isinstance(status, str) else None]} " in f" {card} "
 
 
 @pytest.mark.parametrize("path", ["/diagnostics", "/Diagnostics", "/diagnostics/"])
 def test_diagnostics_pages_show_the_smoke_checks(hub, path):
     with request_as_app(hub, path):
-        page = render_page(path)
+        page, title = render_page(path)
     text = text_of(page)
-    assert "healthy" in text
+    assert "System healthy: all smoke checks pass." in text
+    assert title == "Diagnostics · Analytics Hub"
     for name in ("Database Connection", "Data Available", "Environment Set", "Version Defined", "Disk Space OK"):
         assert name in text
 
 
 def test_unknown_path_gives_a_message(hub):
     with request_as_app(hub, "/nowhere"):
-        assert "Page not found" in text_of(render_page("/nowhere"))
+        page, title = render_page("/nowhere")
+    assert text_of(page) == "Page not found There is no page at /nowhere."
+    assert title == "Page not found"
+
+
+@pytest.mark.parametrize(("path", "status", "title"), [
+    ("/", 200, "Dashboard · Analytics Hub"),
+    ("/executive", 200, "Executive overview · Analytics Hub"),
+    ("/Diagnostics/", 200, "Diagnostics · Analytics Hub"),
+    ("/nowhere", 404, "Page not found"),
+])
+def test_each_page_has_its_own_title_and_unknown_paths_are_404(hub, path, status, title):
+    response = hub.server.test_client().get(path)
+    assert response.status_code == status
+    assert f"<title>{title}</title>" in response.get_data(as_text=True)
 
 
 def test_failure_gives_a_message_not_a_traceback(hub, monkeypatch):
@@ -82,14 +107,16 @@ def test_failure_gives_a_message_not_a_traceback(hub, monkeypatch):
 
     monkeypatch.setattr(queries, "latest_complete_period", explode)
     with request_as_app(hub, "/"):
-        text = text_of(render_page("/"))
-    assert "Something went wrong" in text and "secret internals" not in text
+        text = text_of(render_page("/")[0])
+    assert re.fullmatch(r"Something went wrong The page could not be built\. The error was logged "
+                        r"\(reference [0-9a-f]{8}\)\.", text)
 
 
 def test_empty_tenant_gets_a_no_data_message(tmp_path, sqlite_url):
     hub = create_app(make_settings(tmp_path, DATABASE_URL=sqlite_url, DEFAULT_TENANT="nobody"))
     with request_as_app(hub, "/"):
-        assert "No data yet" in text_of(render_page("/"))
+        assert text_of(render_page("/")[0]) == ("No data yet This organisation has no observations. "
+                                                "A data steward can load a quarterly file.")
 
 
 def test_bootstrap_is_served_locally(hub):

@@ -1,11 +1,16 @@
-"""The shared cache: one entry seen by every worker, cleared for all at once."""
+"""The shared cache: one entry seen by every worker, cleared for all at once, and never
+older than the code, the catalog or the tenant's data."""
 
 import os
+import shutil
 
 import pytest
 
-from data import cache
+from data import cache, catalog, queries
+from data.periods import Period
+from data.runtime import runtime
 from data.tenancy import Tenant
+from data.versions import bump_data_version
 from tests.conftest import make_settings
 
 calls = []
@@ -18,37 +23,37 @@ def sample_query(tenant, value):
 
 
 def run_as_two_workers(settings):
-    """Two configurations of the same backend stand for two gunicorn workers."""
-    cache.configure_cache(settings)
-    cache.clear_cache()
+    """Two set-ups of the same backend stand for two gunicorn workers."""
+    runtime.init(settings).cache.clear()
     calls.clear()
     assert sample_query(Tenant("mep"), 1) == {"tenant": "mep", "value": 1}
-    cache.configure_cache(settings)  # the "other worker"
+    runtime.init(settings)  # the "other worker"
     assert sample_query(Tenant("mep"), 1) == {"tenant": "mep", "value": 1}
     assert calls == [("mep", 1)]  # computed once, shared
     assert sample_query(Tenant("rda"), 1) == {"tenant": "rda", "value": 1}
     assert calls == [("mep", 1), ("rda", 1)]  # the tenant is part of the key
-    cache.clear_cache()
-    cache.configure_cache(settings)
+    runtime.cache.clear()
+    runtime.init(settings)
     sample_query(Tenant("mep"), 1)
     assert len(calls) == 3  # cleared for every worker
 
 
-def test_filesystem_cache_is_shared_and_cleared(tmp_path):
-    run_as_two_workers(make_settings(tmp_path, CACHE_TYPE="filesystem", CACHE_DIR=str(tmp_path / "c")))
+def test_filesystem_cache_is_shared_and_cleared(tmp_path, sqlite_url):
+    run_as_two_workers(make_settings(tmp_path, DATABASE_URL=sqlite_url, CACHE_TYPE="filesystem",
+                                     CACHE_DIR=str(tmp_path / "c")))
 
 
 @pytest.mark.redis
-def test_redis_cache_is_shared_and_cleared(tmp_path):
+def test_redis_cache_is_shared_and_cleared(tmp_path, sqlite_url):
     url = os.environ.get("TEST_REDIS_URL")
     if not url:
         pytest.skip("TEST_REDIS_URL is not set: the Redis test needs a server")
-    run_as_two_workers(make_settings(tmp_path, CACHE_REDIS_URL=url, CACHE_TYPE="redis"))
-    assert cache.cache_stats()["backend"] == "RedisCache"
+    run_as_two_workers(make_settings(tmp_path, DATABASE_URL=sqlite_url, CACHE_REDIS_URL=url, CACHE_TYPE="redis"))
+    assert runtime.cache.stats()["backend"] == "RedisCache"
 
 
-def test_none_results_are_cached_too(tmp_path):
-    cache.configure_cache(make_settings(tmp_path, CACHE_TYPE="simple"))
+def test_none_results_are_cached_too(tmp_path, sqlite_url):
+    runtime.init(make_settings(tmp_path, DATABASE_URL=sqlite_url, CACHE_TYPE="simple"))
     seen = []
 
     @cache.memoized
@@ -58,3 +63,72 @@ def test_none_results_are_cached_too(tmp_path):
     nothing(Tenant("mep"))
     nothing(Tenant("mep"))
     assert seen == [1]
+
+
+@pytest.fixture
+def shared_cache(tmp_path, tmp_path_factory, sqlite_url, monkeypatch):
+    """A file cache that outlives "restarts" (new code versions), on a copy of the seed."""
+    path = tmp_path_factory.mktemp("versioned") / "hub.db"
+    shutil.copy(sqlite_url.removeprefix("sqlite:///"), path)
+    settings = make_settings(tmp_path, DATABASE_URL=f"sqlite:///{path}", CACHE_TYPE="filesystem",
+                             CACHE_DIR=str(tmp_path / "cache"))
+    runtime.init(settings)
+    yield settings
+    catalog.catalog.cache_clear()
+    cache.code_version.cache_clear()
+
+
+def restart(settings) -> None:
+    """What a new process would do: load the catalog and work out the code version afresh."""
+    catalog.catalog.cache_clear()
+    cache.code_version.cache_clear()
+    runtime.init(settings)
+
+
+def gdp_growth_status(tenant: Tenant) -> str:
+    snapshot = queries.indicator_snapshot(tenant, Period(2025, 4)).set_index("indicator_id")
+    return snapshot.loc["gdp_growth", "status"]
+
+
+def test_a_changed_catalog_shows_after_a_restart_without_clearing_the_cache(shared_cache, tmp_path, monkeypatch):
+    mep = Tenant("mep")
+    value = queries.indicator_snapshot(mep, Period(2025, 4)).set_index("indicator_id").loc["gdp_growth", "value"]
+    before = gdp_growth_status(mep)
+    entries = runtime.cache.entry_count()
+    # Thresholds moved so that the same value is now poor ("red"), as a steward's edit would.
+    edited = tmp_path / "indicators.toml"
+    text = catalog.CATALOG_FILE.read_text()
+    old = 'id = "gdp_growth"'
+    block = text[text.index(old):text.index("[[indicator]]", text.index(old))]
+    new_block = block.replace("green = 3.0", f"green = {value + 2:.3f}").replace(
+        "amber = 1.0", f"amber = {value + 1:.3f}")
+    assert new_block != block
+    edited.write_text(text.replace(block, new_block))
+    monkeypatch.setattr(catalog, "CATALOG_FILE", edited)
+    restart(shared_cache)
+    assert runtime.cache.entry_count() >= entries  # nothing was cleared
+    assert before != "red" and gdp_growth_status(mep) == "red"
+
+
+def test_a_new_version_does_not_read_the_old_versions_entries(shared_cache, monkeypatch):
+    mep = Tenant("mep")
+    calls.clear()
+    sample_query(mep, 7)
+    sample_query(mep, 7)
+    assert calls == [("mep", 7)]
+    monkeypatch.setattr("settings.app_version", lambda: "99.0.0")
+    restart(shared_cache)
+    sample_query(mep, 7)
+    assert calls == [("mep", 7), ("mep", 7)]
+
+
+def test_a_data_change_shows_at_once_for_that_tenant_only(shared_cache):
+    mep, rda = Tenant("mep"), Tenant("rda")
+    calls.clear()
+    for tenant in (mep, rda):
+        sample_query(tenant, 1)
+    with runtime.engine.begin() as conn:
+        bump_data_version(conn, "mep")
+    sample_query(mep, 1)
+    sample_query(rda, 1)
+    assert calls == [("mep", 1), ("rda", 1), ("mep", 1)]  # rda's entry is still good

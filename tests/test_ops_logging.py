@@ -11,7 +11,7 @@ from flask import Flask
 
 from app import create_app
 from callbacks.router import render_page
-from data import cache
+from data.runtime import runtime
 from ops import logs, telemetry
 from ops.instrumentation import instrument
 from ops.redaction import MASK, redact, redact_value
@@ -157,7 +157,7 @@ def test_page_views_and_page_errors_are_tracked_from_the_router(hub, log_dir, mo
     with request_as_app(hub, "/"):
         render_page("/Diagnostics", "?period=2025Q4")
         render_page("/no-such-page")
-        monkeypatch.setattr(cache, "backend_name", lambda: 1 / 0)  # the Settings page cannot be built
+        monkeypatch.setattr(runtime.cache, "entry_count", lambda: 1 / 0)  # the Settings page cannot be built
         render_page("/settings")
     lines = json_lines(log_dir / "telemetry.jsonl")
     views = [(line["page"], line["query"]) for line in lines if line["event_type"] == "page_view"]
@@ -218,7 +218,9 @@ def test_a_request_answered_early_by_another_hook_still_gets_an_id_and_a_log_lin
     app = dash.Dash(__name__, server=Flask(__name__))
     app.layout = dash.html.Div()
     app.server.before_request(lambda: ("slow down", 429))  # registered first, as a rate limit would be
-    instrument(app, make_settings(tmp_path))
+    settings = make_settings(tmp_path)
+    runtime.init(settings)
+    instrument(app, settings)
     response = app.server.test_client().get("/anything")
     assert response.status_code == 429 and len(response.headers["X-Request-ID"]) == 32
     line = json_lines(tmp_path / "logs" / "access.log")[-1]

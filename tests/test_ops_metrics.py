@@ -9,11 +9,11 @@ from data.tenancy import Tenant
 from ops import metrics
 from ops.routes import metrics_allowed
 from tests.conftest import make_settings
+from tests.dash_requests import router_payload
 
 TOKEN = "metrics-token-0123456789"
-ROUTER_CALL = {"output": "page-content.children", "outputs": {"id": "page-content", "property": "children"},
-               "inputs": [{"id": "url", "property": "pathname", "value": "/diagnostics"}],
-               "changedPropIds": ["url.pathname"], "state": [{"id": "url", "property": "search", "value": ""}]}
+ROUTER_CALL = router_payload("/diagnostics")
+ROUTER_LABEL = "page-content.children+1"
 
 
 @pytest.fixture
@@ -62,7 +62,7 @@ def test_dash_callbacks_are_timed_by_output(hub):
     assert client.post("/_dash-update-component", json=ROUTER_CALL).status_code == 200
     client.post("/_dash-update-component", json={**ROUTER_CALL, "output": "made-up-output.children"})
     after = scrape(client)
-    assert value(after, name, output="page-content.children") - value(before, name, output="page-content.children") == 1
+    assert value(after, name, output=ROUTER_LABEL) - value(before, name, output=ROUTER_LABEL) == 1
     assert value(after, name, output="unknown") - value(before, name, output="unknown") == 1
 
 

@@ -3,18 +3,19 @@
 import json
 import logging
 import os
+import re
 import shutil
 
 import pytest
 from dash import no_update
 
 from app import create_app
-from callbacks import diagnostics, settings_page
+from callbacks import diagnostics, router, settings_page
 from callbacks.router import render_page
-from data import cache, queries
+from data import queries
+from data.runtime import runtime
 from data.tenancy import Tenant
 from layouts import ids
-from layouts.shell import Visitor, shell
 from ops import diagnostics as ops_diagnostics
 from ops import logs
 from tests.conftest import find_component, make_settings, request_as_app, sql_scalar, text_of
@@ -30,7 +31,7 @@ def hub(tmp_path, sqlite_url):
 
 def page_text(hub, path: str, component_id: str | None = None) -> str:
     with request_as_app(hub, path):
-        page = render_page(path)
+        page, _title = render_page(path)
     return text_of(find_component(page, component_id) if component_id else page)
 
 
@@ -73,7 +74,7 @@ def test_diagnostics_shows_cache_statistics_and_query_timings(hub):
         queries.period_coverage(Tenant("mep"))
         queries.period_coverage(Tenant("mep"))
     cache_text = page_text(hub, "/diagnostics", ids.DIAGNOSTICS_CACHE)
-    assert "Backend FileSystemCache" in cache_text and f"Entries {cache.entry_count()}" in cache_text
+    assert "Backend FileSystemCache" in cache_text and f"Entries {runtime.cache.entry_count()}" in cache_text
     assert "Hits (all workers)" in cache_text and "Hit ratio" in cache_text
     timings = page_text(hub, "/diagnostics", ids.DIAGNOSTICS_TIMINGS)
     assert "period_coverage" in timings and "p95 (ms)" in timings
@@ -104,7 +105,8 @@ def test_diagnostics_of_a_missing_database_explain_without_creating_it(tmp_path)
 
 
 def test_settings_page_is_in_the_navigation_and_shows_the_cache(hub):
-    nav = find_component(shell(Visitor(auth_on=False, pages=("/", "/diagnostics", "/settings"))), ids.NAV_SETTINGS)
+    with request_as_app(hub):
+        nav = find_component(router.layout(), "nav-settings")
     assert nav.href == "/settings" and text_of(nav) == "Settings"
     text = page_text(hub, "/settings")
     assert "Clear Cache" in text and "Backend FileSystemCache" in text
@@ -114,12 +116,12 @@ def test_clear_cache_reports_what_it_cleared_and_logs_it(hub, tmp_path):
     with hub.server.app_context():
         queries.period_coverage(Tenant("mep"))
         queries.panel(Tenant("mep"))
-    entries = cache.entry_count()
+    entries = runtime.cache.entry_count()
     assert entries >= 2
     with request_as_app(hub, "/_dash-update-component"):
         result, state = settings_page.clear(1)
     assert text_of(result) == f"Cleared {entries:,} cached entries from the FileSystemCache, shared by every worker."
-    assert state == "Backend FileSystemCache, 0 entries." and cache.entry_count() == 0
+    assert state == "Backend FileSystemCache, 0 entries." and runtime.cache.entry_count() == 0
     logged = [json.loads(line) for line in (tmp_path / "logs" / "analytics_hub.log").read_text().splitlines()]
     assert {"message": f"cache cleared: {entries} entries removed from the FileSystemCache",
             "entries": entries}.items() <= logged[-1].items()
@@ -132,10 +134,13 @@ def test_clear_cache_failure_gives_a_message(hub, monkeypatch):
     def unreachable():
         raise ConnectionError("redis at cache:6379 refused the connection")
 
-    monkeypatch.setattr(cache, "clear_cache", unreachable)
+    monkeypatch.setattr(runtime.cache, "clear", unreachable)
     with request_as_app(hub, "/_dash-update-component"):
         result, state = settings_page.clear(1)
-    assert text_of(result).startswith("The cache could not be cleared. The error was logged (reference ")
+    title, body = result.children
+    assert text_of(title) == "Something went wrong"
+    assert re.fullmatch(r"The cache could not be cleared\. The error was logged \(reference [0-9a-f]{8}\)\.",
+                        text_of(body))
     assert "refused" not in text_of(result) and state is no_update
 
 

@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 
 from data import queries
-from data.cache import cache_stats, clear_cache
 from data.periods import Period
+from data.runtime import runtime
 from data.tenancy import Tenant
 from tests.conftest import sql_rows, sql_scalar
 
@@ -111,14 +111,14 @@ def test_target_progress_reported_for_targets(data_layer, mep):
 
 
 def test_memoized_per_tenant_and_cleared_by_one_function(data_layer, mep, rda):
-    clear_cache()
-    before = cache_stats()
+    runtime.cache.clear()
+    before = runtime.cache.stats()
     queries.panel(mep)
     queries.panel(mep)
     queries.panel(rda)
-    after = cache_stats()
+    after = runtime.cache.stats()
     assert after["hits"] - before.get("hits", 0) == 1
     assert after["misses"] - before.get("misses", 0) == 2
-    clear_cache()
+    runtime.cache.clear()
     queries.panel(mep)
-    assert cache_stats()["misses"] - after["misses"] == 1
+    assert runtime.cache.stats()["misses"] - after["misses"] == 1

@@ -7,10 +7,14 @@ import time
 
 import pytest
 
-from app import create_app
+from app import CALLBACK_OWNERS, create_app
+from callbacks.registry import PAGES
 from data import database
 from data.engine import get_engine
+from exports.png import availability
+from layouts import ids
 from security import accounts
+from security.roles import PERMISSIONS
 from settings import Settings, SettingsError
 from tests.conftest import make_settings, sql_rows, sql_scalar
 from tests.dash_requests import dashboard_payload, post, router_payload
@@ -163,8 +167,6 @@ EXPORTS = {"csv": "/export/data.csv", "xlsx": "/export/data.xlsx", "pdf": "/expo
            "png": "/export/regions.png?width=400&height=300&scale=1"}
 MAY_EXPORT = {"executive": {"png", "pdf"}, "analyst": {"csv", "xlsx", "png", "pdf"},
               "steward": {"csv", "xlsx", "png", "pdf"}, "ops": set()}
-MAY_OPEN = {"executive": {"/", "/executive"}, "analyst": {"/", "/executive"},
-            "steward": {"/", "/executive", "/audit"}, "ops": {"/diagnostics", "/settings"}}
 
 
 @pytest.mark.parametrize("username", ["exec1", "ana1", "stew1", "ops1"])
@@ -174,13 +176,17 @@ def test_role_matrix(secured, username):
     for fmt, path in EXPORTS.items():
         status = client.get(path).status_code
         if fmt in MAY_EXPORT[role]:
-            assert status in (200, 503), (fmt, status)  # 503 only where Chromium is missing for PNG/PDF
+            expected = 503 if fmt == "png" and not availability()[0] else 200  # PNG needs Chromium
+            assert status == expected, (fmt, status)
         else:
             assert status == 403, (fmt, status)
-    for path in ("/", "/executive", "/diagnostics", "/settings", "/audit"):
-        page = post(client, router_payload(path)).get_data(as_text=True)
-        refused = "Not available to your role" in page
-        assert refused == (path not in MAY_OPEN[role]), (path, role)
+    for page in PAGES:
+        shown = post(client, router_payload(page.path)).get_data(as_text=True)
+        refused = "Not available to your role" in shown
+        assert refused == (role not in PERMISSIONS[page.permission]), (page.path, role)
+    links = {page.path for page in PAGES if f'"id":"{page.nav_id}"' in client.get("/_dash-layout").get_data(
+        as_text=True)}
+    assert links == {page.path for page in PAGES if role in PERMISSIONS[page.permission]}
 
 
 def test_executives_get_no_table_rows(secured):
@@ -194,7 +200,40 @@ def test_executives_get_no_table_rows(secured):
 
 def test_ops_cannot_run_the_dashboard_callback(secured):
     response = post(as_user(secured, "ops1"), dashboard_payload())
-    assert response.status_code == 204 or "rowData" not in response.get_data(as_text=True)
+    assert response.status_code == 403
+    assert response.get_json() == {"error": "not allowed", "reason": "your role may not use this (dashboard)"}
+
+
+def callback_payload(key: str, spec: dict) -> dict:
+    """A well-formed request for the callback `key` with every input and state empty."""
+    def entries(items):
+        return [[] if isinstance(item["id"], dict) else {**item, "value": None} for item in items]
+
+    def output(text):
+        component, prop = text.rsplit(".", 1)
+        return {"id": json.loads(component) if component.startswith("{") else component, "property": prop}
+
+    outputs = key.strip(".").split("...") if key.startswith("..") else [key]
+    return {"output": key, "outputs": [output(o) for o in outputs],
+            "inputs": entries(spec["inputs"]), "state": entries(spec["state"]),
+            "changedPropIds": [f"{spec['inputs'][0]['id']}.{spec['inputs'][0]['property']}"]}
+
+
+def test_every_callback_refuses_every_role_its_page_does_not_allow(secured):
+    app = secured[0]
+    owners = app.server.extensions[CALLBACK_OWNERS]
+    server_side = {key for key, spec in app.callback_map.items() if "callback" in spec}
+    router_key = next(key for key in server_side if key.startswith(f"..{ids.PAGE}."))
+    assert server_side == set(owners) | {router_key}  # every other callback belongs to a page
+    refused = 0
+    for key, page in owners.items():
+        for username, (_tenant, role) in USERS.items():
+            if role in PERMISSIONS[page.permission]:
+                continue
+            response = post(as_user(secured, username), callback_payload(key, app.callback_map[key]))
+            assert response.status_code == 403, (key, role, response.status_code)
+            refused += 1
+    assert refused >= 8
 
 
 def test_other_tenants_data_never_arrives(secured):
@@ -260,7 +299,7 @@ def test_only_ops_can_clear_the_cache_and_it_is_audited(secured):
                "inputs": [{"id": "settings-clear-cache", "property": "n_clicks", "value": 1}],
                "changedPropIds": ["settings-clear-cache.n_clicks"], "state": []}
     before = sql_scalar(url, "SELECT COUNT(*) FROM audit_log WHERE action = 'cache_clear'")
-    assert post(as_user(secured, "ana1"), payload).status_code == 204  # prevented: nothing happens
+    assert post(as_user(secured, "ana1"), payload).status_code == 403  # refused before it runs
     assert sql_scalar(url, "SELECT COUNT(*) FROM audit_log WHERE action = 'cache_clear'") == before
     assert post(as_user(secured, "ops1"), payload).status_code == 200
     row = sql_rows(url, "SELECT tenant_id, username FROM audit_log WHERE action = 'cache_clear' ORDER BY id DESC")

@@ -15,6 +15,15 @@ def test_defaults_serve_sqlite_on_port_8501():
     assert settings.version  # from package metadata
 
 
+def test_operations_defaults_follow_the_data_folder():
+    settings = Settings.from_env({"DATA_DIR": "/srv/hub"})
+    assert settings.metrics_token is None
+    assert settings.log_level == "INFO"
+    assert settings.log_max_bytes == 10 * 1024 * 1024
+    assert settings.metrics_dir == Path("/srv/hub/prometheus")
+    assert settings.cache_dir == Path("/srv/hub/cache")
+
+
 def test_explicit_values_are_read():
     settings = Settings.from_env({
         "ANALYTICS_HUB_ENV": "Staging", "PORT": "9000", "HOST": "0.0.0.0",
@@ -29,6 +38,15 @@ def test_explicit_values_are_read():
     assert settings.sqlite_file is None
 
 
+def test_operations_values_are_read():
+    settings = Settings.from_env({"METRICS_TOKEN": "t" * 20, "LOG_LEVEL": "Warning", "LOG_MAX_BYTES": "4096",
+                                  "PROMETHEUS_MULTIPROC_DIR": "/tmp/metrics"})
+    assert settings.metrics_token == "t" * 20
+    assert settings.log_level == "WARNING"
+    assert settings.log_max_bytes == 4096
+    assert settings.metrics_dir == Path("/tmp/metrics")
+
+
 @pytest.mark.parametrize(("variable", "value", "expected"), [
     ("ANALYTICS_HUB_ENV", "prod", "allowed values are development, test, staging, production"),
     ("PORT", "eighty", "must be a whole number from 1 to 65535"),
@@ -40,12 +58,28 @@ def test_explicit_values_are_read():
     ("CACHE_REDIS_URL", "cache:6379", "must start with redis://"),
     ("DEFAULT_TENANT", "Bad Tenant", "lower-case letters"),
     ("WORKERS", "0", "must be a whole number from 1 to 32"),
+    ("METRICS_TOKEN", "short", "must be at least 16 characters without spaces"),
+    ("METRICS_TOKEN", "a long token with spaces", "must be at least 16 characters without spaces"),
+    ("LOG_LEVEL", "verbose", "allowed values are debug, info, warning, error"),
+    ("LOG_MAX_BYTES", "100", "must be a whole number from 1024 to 1073741824"),
+    ("LOG_MAX_BYTES", "10MB", "must be a whole number from 1024 to 1073741824"),
 ])
 def test_invalid_values_name_the_variable_and_the_allowed_values(variable, value, expected):
     with pytest.raises(SettingsError) as error:
         Settings.from_env({variable: value})
     assert error.value.variable == variable
     assert variable in str(error.value) and expected in str(error.value)
+
+
+@pytest.mark.parametrize(("variable", "value"), [
+    ("METRICS_TOKEN", "short"), ("SECRET_KEY", "x" * 10), ("AUTH_PASSWORD", "tooshort"),
+])
+def test_secrets_stay_out_of_messages_and_the_repr(variable, value):
+    environ = {"ANALYTICS_HUB_ENV": "staging", variable: value}
+    with pytest.raises(SettingsError) as error:
+        Settings.from_env(environ)
+    assert value not in str(error.value)
+    assert "s3cr3t" not in repr(Settings.from_env({"METRICS_TOKEN": "s3cr3t-metrics-token"}))
 
 
 def test_redis_cache_needs_a_url():

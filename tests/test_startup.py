@@ -55,3 +55,11 @@ def test_first_run_seeds_a_missing_data_directory(tmp_path):
         assert sql_scalar(f"sqlite:///{db}", "SELECT COUNT(*) FROM sustainability_indicators") == 24024
     finally:
         stop_server(process)
+
+
+def test_an_unusable_log_folder_stops_start_up_naming_it(tmp_path):
+    (tmp_path / "a-file").write_text("")
+    result = run_server_expecting_exit(tmp_path, LOG_DIR=str(tmp_path / "a-file" / "logs"))
+    assert result.returncode != 0
+    assert f"analytics-hub cannot start: LOG_DIR={tmp_path / 'a-file' / 'logs'} cannot be used" in result.stderr
+    assert "Traceback" not in result.stderr

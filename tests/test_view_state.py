@@ -2,8 +2,8 @@
 
 import pytest
 
-from callbacks.view_state import View, options_for, parse_view
 from data.periods import Period
+from services.view import View, options_for, parse_view
 
 LATEST = Period(2025, 4)
 

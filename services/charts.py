@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from callbacks.view_state import View
 from data import queries
 from data.cache import memoized
 from data.catalog import catalog
 from data.tenancy import Tenant
-from layouts.dashboard import scope_label
+from layouts.components import scope_label
 from layouts.figures import index_breakdown_figure, region_map_figure, regions_bar_figure, trend_figure
 from layouts.format import format_number
 from layouts.text import t
+from services.view import View
 
 CHARTS = ("trend", "regions", "map", "index-breakdown")
 

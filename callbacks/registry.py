@@ -1,0 +1,96 @@
+"""The page registry: one record a page. The router, the navigation, each page's <title>,
+the role checks on every callback and the role-matrix tests all derive from it.
+
+Adding a page: a layout module in layouts/, a callback module in callbacks/ with
+`page(search)` (and `register(callbacks)` when it has callbacks), an entry in PAGES and
+its text keys.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from types import ModuleType
+
+from werkzeug.exceptions import Forbidden
+
+from callbacks import audit_page, dashboard, diagnostics, executive, settings_page
+from security.web import allowed
+
+MAIN_MENU = "main"  # where a page's link goes; None keeps a page out of the navigation
+
+
+@dataclass(frozen=True)
+class Page:
+    slug: str  # names the page's navigation link id: nav-<slug>
+    path: str  # lower case, no trailing slash
+    title_key: str  # text of its navigation link and <title>
+    module: ModuleType  # page(search) builds it; register(callbacks) wires its callbacks
+    permission: str  # see security/roles.py
+    nav: str | None = MAIN_MENU
+
+    @property
+    def nav_id(self) -> str:
+        return f"nav-{self.slug}"
+
+
+# in menu order
+PAGES: tuple[Page, ...] = (
+    Page("dashboard", "/", "nav_dashboard", dashboard, "dashboard"),
+    Page("executive", "/executive", "nav_executive", executive, "dashboard"),
+    Page("diagnostics", "/diagnostics", "nav_diagnostics", diagnostics, "diagnostics"),
+    Page("settings", "/settings", "nav_settings", settings_page, "settings"),
+    Page("audit", "/audit", "nav_audit", audit_page, "audit"),
+)
+_BY_PATH = {page.path: page for page in PAGES}
+
+
+def page_for(pathname) -> Page | None:
+    """The page at a URL path (any case, with or without a trailing slash), or None."""
+    if not isinstance(pathname, str):
+        return None
+    return _BY_PATH.get(pathname.rstrip("/").lower() or "/")
+
+
+def navigation() -> list[Page]:
+    """The pages in the main menu that the current request may open, in order."""
+    return [page for page in PAGES if page.nav == MAIN_MENU and allowed(page.permission)]
+
+
+def require(permission: str, func):
+    """`func`, refused with 403 before it runs unless the request may do `permission`."""
+
+    @functools.wraps(func)
+    def guarded(*args, **kwargs):
+        if not allowed(permission):
+            raise Forbidden(f"your role may not use this ({permission})")
+        return func(*args, **kwargs)
+
+    return guarded
+
+
+class PageCallbacks:
+    """The app as a page's module sees it: `callback` registers like `app.callback`, with
+    the page's permission checked on the server before the function runs."""
+
+    def __init__(self, app, page: Page, owners: dict[str, Page]):
+        self._app, self._page, self._owners = app, page, owners
+
+    def callback(self, *args, **kwargs):
+        def register(func):
+            before = set(self._app.callback_map)
+            self._app.callback(*args, **kwargs)(require(self._page.permission, func))
+            for key in set(self._app.callback_map) - before:
+                self._owners[key] = self._page
+            return func
+
+        return register
+
+
+def register_page_callbacks(app) -> dict[str, Page]:
+    """Wire every page's callbacks through its permission; returns {callback key: page}."""
+    owners: dict[str, Page] = {}
+    for page in PAGES:
+        if hasattr(page.module, "register"):
+            page.module.register(PageCallbacks(app, page, owners))
+    return owners

@@ -1,0 +1,2 @@
+"""What both the pages (callbacks/) and the downloads (exports/) stand on: the view a
+request asks for, and the named charts built from it."""
