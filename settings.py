@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from data.numbers import bounded_number
 from data.tenancy import TENANT_ID
 
 DISTRIBUTION = "analytics-hub"
@@ -165,11 +166,8 @@ def _integer(env: Mapping[str, str], name: str, default: int, low: int, high: in
     value = env.get(name)
     if value is None or value == "":
         return default
-    try:
-        number = int(value)
-    except ValueError:
-        number = None
-    if number is None or not low <= number <= high:
+    number = bounded_number(value, int, low, high)
+    if number is None:
         raise SettingsError(name, value, f"must be a whole number from {low} to {high}")
     return number
 

@@ -10,6 +10,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from data import queries
 from data.catalog import catalog
+from data.numbers import bounded_number
 from data.runtime import runtime
 from data.seed import SOURCE_SYSTEM
 from data.tenancy import Tenant
@@ -162,11 +163,8 @@ def png_size(options: dict) -> tuple[int, int, float]:
 def _number(text, default, low, high, kind, name, reasons):
     if text in (None, ""):
         return default
-    try:
-        value = kind(text)
-    except ValueError:
-        value = None
-    if value is None or not low <= value <= high:
+    value = bounded_number(text, kind, low, high)
+    if value is None:
         reasons.append(t("export_bad_number", name=name, low=f"{low:g}", high=f"{high:g}"))
         return default
     return value

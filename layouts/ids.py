@@ -1,6 +1,16 @@
 """Component ids, defined once. Navigation links are `nav-<slug>` of each page in the
 registry (callbacks/registry.py)."""
 
+
+def _family(prefix: str):
+    """Ids of one kind of component, one per key: <prefix>-<key>."""
+    return lambda key: f"{prefix}-{key}"
+
+
+status_tile = _family("tile")  # executive page: one tile per indicator id
+target_row = _family("target")  # executive page: one row per target's indicator id
+smoke_check = _family("check")  # Diagnostics: one row per smoke check key
+
 # The frame of every page
 URL = "url"
 PAGE = "page-content"
@@ -60,14 +70,6 @@ DOWNLOAD_PDF = "download-pdf"
 DOWNLOAD_XLSX = "download-xlsx"
 
 
-def status_tile(indicator_id: str) -> str:
-    return f"tile-{indicator_id}"
-
-
-def target_row(indicator_id: str) -> str:
-    return f"target-{indicator_id}"
-
-
 DIAGNOSTICS_STATUS = "diagnostics-status"
 DIAGNOSTICS_CHECKS = "diagnostics-checks"
 
@@ -81,10 +83,6 @@ DIAGNOSTICS_PNG = "diagnostics-png"
 DIAGNOSTICS_PROCESS = "diagnostics-process"
 DIAGNOSTICS_TIMINGS = "diagnostics-timings"
 DIAGNOSTICS_ERRORS = "diagnostics-errors"
-
-
-def smoke_check(key: str) -> str:
-    return f"check-{key}"
 
 SETTINGS_CLEAR_CACHE = "settings-clear-cache"
 SETTINGS_CACHE_RESULT = "settings-cache-result"
