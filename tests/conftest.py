@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from data import database
 from data.engine import dispose_engines, get_engine
@@ -232,3 +233,17 @@ def text_of(component) -> str:
     if isinstance(children, (list, tuple)):
         return " ".join(text_of(c) for c in children)
     return text_of(children)
+
+
+def scratch_postgres_url(suffix: str) -> str:
+    """A new, empty PostgreSQL database beside TEST_DATABASE_URL's, named `<its name>_<suffix>`
+    (made anew on every call; skips without a server)."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL tests need a server")
+    url = make_url(base)
+    name = f"{url.database}_{suffix}"
+    with get_engine(base).connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    return url.set(database=name).render_as_string(hide_password=False)
