@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from sqlalchemy import Connection, Engine, column, select, table, text
@@ -38,6 +39,40 @@ TABLES = {
 }
 
 
+# A later revision, as a teammate would write one: it rebuilds tenants (a table others refer
+# to) and users on SQLite (batch mode), and alters them in place on PostgreSQL.
+REBUILDING_REVISION = '''"""A test revision: rebuilds tenants and users."""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "9001"
+down_revision = {head!r}
+
+
+def upgrade():
+    with op.batch_alter_table("tenants") as batch:
+        batch.alter_column("name_en", type_=sa.String(300), existing_nullable=False)
+        batch.add_column(sa.Column("region_count", sa.Integer(), nullable=False, server_default="13"))
+    with op.batch_alter_table("users") as batch:
+        batch.add_column(sa.Column("language", sa.String(2), nullable=False, server_default="en"))
+
+
+def downgrade():
+    with op.batch_alter_table("users") as batch:
+        batch.drop_column("language")
+    with op.batch_alter_table("tenants") as batch:
+        batch.drop_column("region_count")
+        batch.alter_column("name_en", type_=sa.String(200), existing_nullable=False)
+'''
+
+
+def with_rebuilding_revision(folder: Path):
+    """The migrations' configuration with REBUILDING_REVISION after the newest, kept in `folder`."""
+    folder.mkdir(exist_ok=True)
+    (folder / "9001_test_rebuild.py").write_text(REBUILDING_REVISION.format(head=migrations.head()))
+    return migrations.config(folder)
+
+
 def t(name: str):
     return table(name, *(column(c) for c in TABLES[name]))
 
@@ -63,7 +98,7 @@ def fill(conn: Connection) -> None:
         earlier = frame.drop(later.index)
         _batch(conn, tenant.tenant_id, seed_batch_id(tenant), earlier, "Synthetic seed data")
         if len(later):
-            _batch(conn, tenant.tenant_id, LATER_BATCH, later.assign(batch_id=LATER_BATCH, source_system="upload"),
+            _batch(conn, tenant.tenant_id, LATER_BATCH, later.assign(batch_id=LATER_BATCH),
                    "A later quarterly file")
         conn.execute(t("data_versions").insert().values(tenant_id=tenant.tenant_id, version=f"v-{tenant.tenant_id}",
                                                          changed_at=LOADED_AT))

@@ -23,30 +23,6 @@ from data.engine import get_engine
 from tests import first_revision
 from tests.conftest import ROOT, make_settings, scratch_postgres_url, sql_scalar
 
-LATER_REVISION = '''"""A test revision: rebuilds tenants (a table others refer to) and users."""
-import sqlalchemy as sa
-from alembic import op
-
-revision = "9001"
-down_revision = {head!r}
-
-
-def upgrade():
-    with op.batch_alter_table("tenants") as batch:
-        batch.alter_column("name_en", type_=sa.String(300), existing_nullable=False)
-        batch.add_column(sa.Column("region_count", sa.Integer(), nullable=False, server_default="13"))
-    with op.batch_alter_table("users") as batch:
-        batch.add_column(sa.Column("language", sa.String(2), nullable=False, server_default="en"))
-
-
-def downgrade():
-    with op.batch_alter_table("users") as batch:
-        batch.drop_column("language")
-    with op.batch_alter_table("tenants") as batch:
-        batch.drop_column("region_count")
-        batch.alter_column("name_en", type_=sa.String(200), existing_nullable=False)
-'''
-
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def empty_url(request, tmp_path) -> str:
@@ -57,11 +33,7 @@ def empty_url(request, tmp_path) -> str:
 
 @pytest.fixture
 def later_revision(tmp_path):
-    """The configuration with one more revision after the newest, in a folder of the test's."""
-    folder = tmp_path / "later_versions"
-    folder.mkdir()
-    (folder / "9001_test_rebuild.py").write_text(LATER_REVISION.format(head=migrations.head()))
-    return migrations.config(folder)
+    return first_revision.with_rebuilding_revision(tmp_path / "later_versions")
 
 
 def structure(engine) -> dict:
