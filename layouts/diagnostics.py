@@ -148,6 +148,7 @@ def _process(section: dict, lang: str):
     minutes = int(section["uptime_seconds"] // 60)
     rss = section["rss_bytes"]
     return _facts([
+        (t("diag_instance", lang), section["instance"]),
         (t("diag_pid", lang), str(section["pid"])),
         (t("diag_uptime", lang), t("diag_hours_minutes", lang, hours=minutes // 60, minutes=minutes % 60)),
         (t("diag_memory", lang), t("diag_megabytes", lang, value=rss / MB) if rss else t("diag_none", lang)),

@@ -191,6 +191,7 @@ TEXT: dict[str, dict[str, str]] = {
         "diag_browser": "Browser",
         "diag_not_installed": "not installed",
         "diag_not_found": "not found (install chromium or set BROWSER_PATH)",
+        "diag_instance": "Replica (host:port)",
         "diag_pid": "Process id",
         "diag_uptime": "Uptime",
         "diag_hours_minutes": "{hours} h {minutes:02d} min",
@@ -220,6 +221,7 @@ TEXT: dict[str, dict[str, str]] = {
 # Arabic grows with the Arabic interface; until then every missing key falls back to English.
 TEXT["ar"] = {
     "col_indicator": "المؤشر",
+    "diag_instance": "النسخة التي أجابت (المضيف:المنفذ)",
 }
 
 DEFAULT_LANGUAGE = "en"

@@ -19,7 +19,7 @@ from data.engine import get_engine
 from data.runtime import runtime
 from data.tenancy import Tenant
 from ops import metrics
-from ops.health import health_report, reason
+from ops.health import health_report, instance_name, reason
 from ops.logs import recent_errors
 from settings import Settings
 
@@ -45,7 +45,7 @@ def diagnostics_report(settings: Settings, tenant: Tenant) -> dict:
         "png_export": png_export_info(),
         "query_timings": query_timing_summary(runtime.cache.query_timings()),
         "recent_errors": _section(recent_errors, settings.log_dir, RECENT_ERRORS_SHOWN),
-        "process": process_info(),
+        "process": process_info(settings),
         "checked_at": datetime.now(UTC),
     }
 
@@ -104,8 +104,9 @@ def query_timing_summary(timings: dict[str, list[float]]) -> list[dict]:
     return sorted(summary, key=lambda row: row["p95_ms"], reverse=True)
 
 
-def process_info() -> dict:
-    return {"pid": os.getpid(), "uptime_seconds": time.time() - PROCESS_STARTED, "rss_bytes": _rss_bytes()}
+def process_info(settings: Settings) -> dict:
+    return {"instance": instance_name(settings), "pid": os.getpid(),
+            "uptime_seconds": time.time() - PROCESS_STARTED, "rss_bytes": _rss_bytes()}
 
 
 def _section(build, *args):
