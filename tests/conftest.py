@@ -92,28 +92,39 @@ def free_port() -> int:
 def start_server(tmp_path: Path, **env: str) -> tuple[subprocess.Popen, str]:
     """Start the real app under gunicorn on a free loopback port; return it and its URL.
     Its output goes to `tmp_path/gunicorn.out` (a pipe nobody reads would fill and stall it)."""
+    process, url = launch_server(tmp_path, **env)
+    wait_until_serving(process, url, tmp_path)
+    return process, url
+
+
+def launch_server(tmp_path: Path, **env: str) -> tuple[subprocess.Popen, str]:
+    """Start gunicorn as start_server does, without waiting for it to answer."""
     port = free_port()
     environ = {**os.environ, "ANALYTICS_HUB_ENV": "test", "DATA_DIR": str(tmp_path / "var"),
                "LOG_DIR": str(tmp_path / "logs"), "PORT": str(port), "HOST": "127.0.0.1",
                "WORKERS": "2", **env}
-    output = tmp_path / "gunicorn.out"
-    with open(output, "w") as log:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    with open(tmp_path / "gunicorn.out", "w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:server"],
             cwd=ROOT, env=environ, stdout=log, stderr=subprocess.STDOUT, text=True,
         )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    return process, f"http://127.0.0.1:{port}"
+
+
+def wait_until_serving(process: subprocess.Popen, url: str, tmp_path: Path, seconds: float = 60) -> None:
+    output = tmp_path / "gunicorn.out"
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"the app exited: {output.read_text()}")
         try:
             urllib.request.urlopen(f"{url}/healthz", timeout=2)
-            return process, url
+            return
         except OSError:
             time.sleep(0.2)
     process.kill()
-    raise RuntimeError("the app did not answer /healthz within 60 s")
+    raise RuntimeError(f"the app did not answer /healthz within {seconds:.0f} s")
 
 
 def stop_server(process: subprocess.Popen) -> None:
