@@ -99,6 +99,8 @@ def test_three_replicas_that_compose_can_scale(compose):
 
 def test_every_replica_shares_the_database_cache_limits_and_sessions(compose, replica):
     services = compose["services"]
+    settings_source = (ROOT / "settings.py").read_text()
+    assert all(f'"{name}"' in settings_source for name in services["app"]["environment"])  # only real settings
     url = make_url(replica.database_url)
     postgres = environment(services["postgres"])
     assert url.get_backend_name() == "postgresql" and url.host in services
