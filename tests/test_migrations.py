@@ -149,6 +149,43 @@ def test_a_later_revision_rebuilds_tables_keeps_the_data_and_rolls_back(empty_ur
     assert migrations.schema_differences(engine) == []
 
 
+def test_a_revision_that_fails_changes_nothing(empty_url, tmp_path):
+    engine = get_engine(empty_url)
+    first_revision.build(engine)
+    migrations.upgrade(engine)
+    rows = first_revision.contents(engine)
+    folder = tmp_path / "failing"
+    folder.mkdir()
+    (folder / "9001_fails.py").write_text(FAILING_REVISION.format(head=migrations.head()))
+    with pytest.raises(Exception, match="no_such_table"):
+        migrations.upgrade(engine, cfg=migrations.config(folder))
+    assert migrations.current(engine) == migrations.head()
+    assert "region_count" not in {c["name"] for c in inspect(engine).get_columns("tenants")}
+    assert not inspect(engine).has_table("api_tokens")
+    assert first_revision.contents(engine) == rows
+
+
+FAILING_REVISION = '''"""A test revision that fails half-way."""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "9001"
+down_revision = {head!r}
+
+
+def upgrade():
+    op.create_table("api_tokens", sa.Column("token_id", sa.Integer(), primary_key=True))
+    with op.batch_alter_table("tenants") as batch:
+        batch.add_column(sa.Column("region_count", sa.Integer(), nullable=False, server_default="13"))
+    op.execute("UPDATE tenants SET region_count = 1")
+    op.execute("DELETE FROM no_such_table")
+
+
+def downgrade():
+    pass
+'''
+
+
 def test_a_database_newer_than_the_code_stops_start_up_with_a_clear_message(tmp_path):
     settings = make_settings(tmp_path)
     database.ensure_database(settings)

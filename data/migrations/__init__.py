@@ -82,8 +82,9 @@ def downgrade(engine: Engine, revision: str = "-1", cfg: Config | None = None) -
 
 
 def _run(alembic_command, engine: Engine, cfg: Config, revision: str) -> None:
-    """Run an Alembic command in one transaction. On SQLite foreign keys are off meanwhile, as
-    batch mode needs when it copies a table that others refer to, and checked afterwards."""
+    """Run an Alembic command in one transaction: a revision that fails changes nothing. On
+    SQLite foreign keys are off meanwhile, as batch mode needs when it copies a table that
+    others refer to, and checked afterwards."""
     with engine.connect() as conn:
         sqlite = conn.dialect.name == "sqlite"
         if sqlite:
@@ -92,6 +93,8 @@ def _run(alembic_command, engine: Engine, cfg: Config, revision: str) -> None:
         cfg.attributes["connection"] = conn
         try:
             with conn.begin():
+                if sqlite:  # the sqlite3 module opens transactions only for DML; DDL needs its own
+                    conn.exec_driver_sql("BEGIN")
                 alembic_command(cfg, revision)
                 if sqlite and (broken := conn.exec_driver_sql("PRAGMA foreign_key_check").all()):
                     raise RuntimeError(f"the migration left rows without their parent row: {broken[:3]}")
