@@ -170,6 +170,8 @@ TEXT: dict[str, dict[str, str]] = {
         "diag_unavailable": "Not available: {reason}",
         "diag_backend": "Backend",
         "diag_size": "Size on disk",
+        "diag_revision": "Schema revision",
+        "diag_revision_behind": "{revision} (this version's newest: {newest})",
         "diag_megabytes": "{value:,.1f} MB",
         "diag_rows_in": "Rows in {table}",
         "diag_tenant": "Organisation",
@@ -222,6 +224,8 @@ TEXT: dict[str, dict[str, str]] = {
 TEXT["ar"] = {
     "col_indicator": "المؤشر",
     "diag_instance": "النسخة التي أجابت (المضيف:المنفذ)",
+    "diag_revision": "مراجعة مخطط قاعدة البيانات",
+    "diag_revision_behind": "{revision} (أحدث مراجعة في هذا الإصدار: {newest})",
 }
 
 DEFAULT_LANGUAGE = "en"

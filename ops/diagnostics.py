@@ -3,6 +3,7 @@ file sizes, the last load batch, in-memory statistics and the tail of the error 
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import logging
 import os
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select, text
 
-from data import queries, schema
+from data import migrations, queries, schema
 from data.engine import get_engine
 from data.runtime import runtime
 from data.tenancy import Tenant
@@ -51,14 +52,22 @@ def diagnostics_report(settings: Settings, tenant: Tenant) -> dict:
 
 
 def database_info(settings: Settings) -> dict:
-    """Backend, size on disk and the row count of every table."""
+    """Backend, schema revision (and the newest this version has), size on disk and the row
+    count of every table."""
     engine = _existing_engine(settings)
     counts = select(*[select(func.count()).select_from(table).scalar_subquery().label(table.name)
                       for table in TABLES])
     with engine.connect() as conn:
         rows = dict(conn.execute(counts).one()._mapping)
         size = _database_bytes(settings, conn)
-    return {"backend": engine.dialect.name, "size_bytes": size, "rows": rows}
+    return {"backend": engine.dialect.name, "revision": migrations.current(engine), "newest_revision": newest(),
+            "size_bytes": size, "rows": rows}
+
+
+@functools.cache
+def newest() -> str:
+    """The newest schema revision of this version (read once: the files do not change while it runs)."""
+    return migrations.head()
 
 
 def data_info(settings: Settings, tenant: Tenant) -> dict:

@@ -18,10 +18,21 @@ import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import Column, Integer, Table, inspect, text
 
+from app import create_app
+from callbacks.router import render_page
 from data import database, migrations, schema
 from data.engine import get_engine
+from layouts import ids
 from tests import first_revision
-from tests.conftest import ROOT, make_settings, scratch_postgres_url, sql_scalar
+from tests.conftest import (
+    ROOT,
+    find_component,
+    make_settings,
+    request_as_app,
+    scratch_postgres_url,
+    sql_scalar,
+    text_of,
+)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -239,3 +250,19 @@ def test_the_migration_lock_is_held_while_waiting_instances_are_told(empty_url, 
         assert not entered.is_set()
     waiter.join(timeout=30)
     assert entered.is_set() and "another instance is migrating the database" in caplog.text
+
+
+def test_diagnostics_shows_the_schema_revision_and_the_newest(tmp_path, later_revision):
+    settings = make_settings(tmp_path, CACHE_TYPE="simple")
+    database.ensure_database(settings)
+    engine = get_engine(settings.database_url)
+    hub = create_app(settings)
+
+    def database_card() -> str:
+        with request_as_app(hub, "/diagnostics"):
+            page, _title = render_page("/diagnostics")
+        return text_of(find_component(page, ids.DIAGNOSTICS_DATABASE))
+
+    assert f"Schema revision {migrations.head()} Size on disk" in database_card()
+    migrations.upgrade(engine, cfg=later_revision)  # as a newer version's replica would have done
+    assert f"Schema revision 9001 (this version's newest: {migrations.head()})" in database_card()

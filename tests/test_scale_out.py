@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import pytest
 import redis
 
+from data import migrations
 from data.database import load_observations
 from data.engine import get_engine
 from data.seed import SEED_TENANTS, SOURCE_SYSTEM, generate_observations
@@ -150,6 +151,7 @@ def test_a_session_signed_in_on_one_is_valid_on_the_other_until_signed_out(pair)
     assert browser.sign_in(pair.a, "ops-mep") == 302
     on_b = browser.diagnostics(pair.b)
     assert after(on_b, "Replica (host:port)") == health(pair.b)["instance"]
+    assert after(on_b, "Schema revision") == migrations.head()
     assert browser.sign_out(pair.a) == 302
     status, _ = browser.callback(pair.b, router_payload("/diagnostics"))
     assert status == 401
