@@ -11,6 +11,7 @@ from importlib import resources
 import dash
 from flask import Flask, jsonify, request, send_from_directory
 from werkzeug.exceptions import Forbidden
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from callbacks import registry, router
 from data.runtime import runtime
@@ -43,6 +44,8 @@ class HubDash(dash.Dash):
 def create_app(settings: Settings | None = None) -> dash.Dash:
     settings = settings or Settings.from_env()
     server = Flask(__name__)
+    if settings.proxy_hops:  # behind nginx: the client's address, not the proxy's, for limits and the audit log
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)
     runtime.init(settings, server)
     server.secret_key = settings.flask_secret_key()
     init_security(server, settings)

@@ -45,7 +45,7 @@ def on_starting(_server):
         with _folder("LOG_DIR", settings.log_dir):
             configure_logging(settings)
         log_to_console()
-        outcome = ensure_database(settings) + "; " + prepare_sign_in(settings)
+        outcome = ensure_database(settings, then=prepare_sign_in)  # one replica at a time
     except Exception as error:  # any failure here must end start-up with a readable reason
         sys.stderr.write(f"analytics-hub cannot start: {error}\n")
         sys.exit(3)

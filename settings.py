@@ -62,6 +62,7 @@ class Settings:
     log_max_bytes: int = 10 * 1024 * 1024
     metrics_dir: Path = Path("var/prometheus")
     metrics_token: str | None = field(default=None, repr=False)
+    proxy_hops: int = 0  # reverse proxies in front whose X-Forwarded-For / -Proto are trusted
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -111,6 +112,7 @@ class Settings:
             log_max_bytes=_integer(env, "LOG_MAX_BYTES", 10 * 1024 * 1024, 1024, 2**30),
             metrics_dir=Path(env.get("PROMETHEUS_MULTIPROC_DIR") or data_dir / "prometheus").resolve(),
             metrics_token=_metrics_token(env),
+            proxy_hops=_integer(env, "PROXY_HOPS", 0, 0, 5),
         )
 
     @property

@@ -1,13 +1,20 @@
-"""Creating, seeding and checking the database."""
+"""Creating, upgrading, seeding and checking the database.
+
+The schema is made only by the migrations in data/migrations (Alembic), for a new database
+and an existing one alike: `create_schema` upgrades to the newest revision.
+"""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, func, insert, inspect, select, text
 
-from data import schema
+from data import migrations, schema
 from data.catalog import catalog
 from data.engine import get_engine
 from data.regions import REGIONS
@@ -18,10 +25,13 @@ OBSERVATION_COLUMNS = ["tenant_id", "indicator_id", "region_code", "year", "quar
                        "quality_flag", "source_system", "batch_id"]
 
 
-def create_schema(engine: Engine) -> None:
-    schema.metadata.create_all(engine)
+def create_schema(engine: Engine) -> tuple[str | None, str | None]:
+    """Upgrade the database to the newest schema revision (creating it when empty) and bring
+    the reference tables up to date; return the revisions before and after."""
+    revisions = migrations.upgrade(engine)
     with engine.begin() as conn:
         sync_reference_data(conn)
+    return revisions
 
 
 def sync_reference_data(conn: Connection) -> None:
@@ -72,6 +82,10 @@ def load_observations(conn: Connection, rows: pd.DataFrame, batch_id: str, tenan
 def seed(engine: Engine) -> int:
     """Create the schema and load the synthetic data of every seed tenant."""
     create_schema(engine)
+    return _load_seed_data(engine)
+
+
+def _load_seed_data(engine: Engine) -> int:
     total = 0
     with engine.begin() as conn:
         for tenant, frame in seed_frames().items():
@@ -83,7 +97,12 @@ def seed(engine: Engine) -> int:
 
 
 def drop_all(engine: Engine) -> None:
+    """Drop the hub's tables and the record of their revision (seed_db.py, tests)."""
     schema.metadata.drop_all(engine)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {migrations.VERSION_TABLE}")
+        if engine.dialect.name == "postgresql":
+            conn.exec_driver_sql("DROP FUNCTION IF EXISTS audit_log_append_only()")
 
 
 def has_schema(engine: Engine) -> bool:
@@ -98,28 +117,47 @@ def observation_count(engine: Engine, tenant_id: str | None = None) -> int:
         return int(conn.scalar(query))
 
 
-def ensure_database(settings) -> str:
-    """First run: create and seed the database. An existing database is never overwritten.
+def ensure_database(settings, then: Callable[[Any], str] | None = None) -> str:
+    """Start-up: upgrade the database to the newest schema revision; on first run create it the
+    same way and seed it. An existing database's data is never overwritten. Instances starting
+    together take turns (migrations.migration_lock), so one migrates and seeds, the rest find
+    it done. `then(settings)` runs under the same lock (e.g. creating the admin account).
 
     Returns what was done, for the start-up log; raises RuntimeError with a clear message
     when the database cannot be used.
     """
-    path = settings.sqlite_file
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if path.exists() and path.stat().st_size > 0:
-            check_database(settings.database_url)
-            create_schema(get_engine(settings.database_url))  # adds tables that newer versions need
-            return f"using the existing database {path}"
+    if settings.sqlite_file is not None:
+        settings.sqlite_file.parent.mkdir(parents=True, exist_ok=True)
     engine = get_engine(settings.database_url)
+    with contextlib.ExitStack() as held:
+        try:
+            held.enter_context(migrations.migration_lock(engine))
+            outcome = _bring_up_to_date(settings, engine)
+        except RuntimeError:
+            raise
+        except Exception as error:  # the driver's own exception types differ per database
+            raise RuntimeError(f"the database cannot be read: {_first_line(error)}") from None
+        return outcome if then is None else f"{outcome}; {then(settings)}"
+
+
+def _bring_up_to_date(settings, engine: Engine) -> str:
+    path = settings.sqlite_file
+    if path is not None and path.exists() and path.stat().st_size > 0:
+        check_database(settings.database_url)
+    had_schema = has_schema(engine)
     try:
-        if has_schema(engine) and observation_count(engine) > 0:
-            create_schema(engine)
-            return "using the existing database"
-    except Exception as error:  # the driver's own exception types differ per database
-        raise RuntimeError(f"the database cannot be read: {_first_line(error)}") from None
-    rows = seed(engine)
-    return f"created and seeded the database with {rows} synthetic observations"
+        before, after = create_schema(engine)
+    except migrations.UnknownRevision:
+        raise
+    except Exception as error:
+        raise RuntimeError(f"the database cannot be upgraded to schema revision {migrations.head()}: "
+                           f"{_first_line(error)}") from None
+    revision = f"schema revision {after}" + ("" if before == after else f", upgraded from {before or 'none'}")
+    # A SQLite file that has the tables is never seeded again, even when a steward emptied it.
+    if (path is not None and had_schema) or observation_count(engine) > 0:
+        return f"using the existing database {path or engine.url.render_as_string()} ({revision})"
+    rows = _load_seed_data(engine)
+    return f"created and seeded the database with {rows} synthetic observations ({revision})"
 
 
 def check_database(url: str) -> None:
@@ -131,7 +169,7 @@ def check_database(url: str) -> None:
                 verdict = conn.execute(text("PRAGMA quick_check")).scalar()
                 if verdict != "ok":
                     raise RuntimeError(f"the database file is corrupt ({verdict})")
-            if not has_schema(engine):
+            if not has_schema(engine) and inspect(engine).get_table_names():  # no table at all: a new database
                 raise RuntimeError("the database has no sustainability_indicators table")
     except RuntimeError:
         raise

@@ -92,7 +92,11 @@ def _database(section: dict, lang: str):
     missing = _unavailable(section, lang)
     if missing:
         return missing
+    revision = section["revision"] or t("diag_none", lang)
+    behind = section["revision"] != section["newest_revision"]
     pairs = [(t("diag_backend", lang), section["backend"]),
+             (t("diag_revision", lang), t("diag_revision_behind", lang, revision=revision,
+                                           newest=section["newest_revision"]) if behind else revision),
              (t("diag_size", lang), t("diag_megabytes", lang, value=section["size_bytes"] / MB))]
     pairs += [(t("diag_rows_in", lang, table=table), f"{count:,}") for table, count in section["rows"].items()]
     return _facts(pairs)
@@ -148,6 +152,7 @@ def _process(section: dict, lang: str):
     minutes = int(section["uptime_seconds"] // 60)
     rss = section["rss_bytes"]
     return _facts([
+        (t("diag_instance", lang), section["instance"]),
         (t("diag_pid", lang), str(section["pid"])),
         (t("diag_uptime", lang), t("diag_hours_minutes", lang, hours=minutes // 60, minutes=minutes % 60)),
         (t("diag_memory", lang), t("diag_megabytes", lang, value=rss / MB) if rss else t("diag_none", lang)),

@@ -170,6 +170,8 @@ TEXT: dict[str, dict[str, str]] = {
         "diag_unavailable": "Not available: {reason}",
         "diag_backend": "Backend",
         "diag_size": "Size on disk",
+        "diag_revision": "Schema revision",
+        "diag_revision_behind": "{revision} (this version's newest: {newest})",
         "diag_megabytes": "{value:,.1f} MB",
         "diag_rows_in": "Rows in {table}",
         "diag_tenant": "Organisation",
@@ -191,6 +193,7 @@ TEXT: dict[str, dict[str, str]] = {
         "diag_browser": "Browser",
         "diag_not_installed": "not installed",
         "diag_not_found": "not found (install chromium or set BROWSER_PATH)",
+        "diag_instance": "Replica (host:port)",
         "diag_pid": "Process id",
         "diag_uptime": "Uptime",
         "diag_hours_minutes": "{hours} h {minutes:02d} min",
@@ -220,6 +223,9 @@ TEXT: dict[str, dict[str, str]] = {
 # Arabic grows with the Arabic interface; until then every missing key falls back to English.
 TEXT["ar"] = {
     "col_indicator": "المؤشر",
+    "diag_instance": "النسخة التي أجابت (المضيف:المنفذ)",
+    "diag_revision": "مراجعة مخطط قاعدة البيانات",
+    "diag_revision_behind": "{revision} (أحدث مراجعة في هذا الإصدار: {newest})",
 }
 
 DEFAULT_LANGUAGE = "en"

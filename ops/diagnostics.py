@@ -3,6 +3,7 @@ file sizes, the last load batch, in-memory statistics and the tail of the error 
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import logging
 import os
@@ -14,12 +15,12 @@ from pathlib import Path
 
 from sqlalchemy import func, select, text
 
-from data import queries, schema
+from data import migrations, queries, schema
 from data.engine import get_engine
 from data.runtime import runtime
 from data.tenancy import Tenant
 from ops import metrics
-from ops.health import health_report, reason
+from ops.health import health_report, instance_name, reason
 from ops.logs import recent_errors
 from settings import Settings
 
@@ -45,20 +46,28 @@ def diagnostics_report(settings: Settings, tenant: Tenant) -> dict:
         "png_export": png_export_info(),
         "query_timings": query_timing_summary(runtime.cache.query_timings()),
         "recent_errors": _section(recent_errors, settings.log_dir, RECENT_ERRORS_SHOWN),
-        "process": process_info(),
+        "process": process_info(settings),
         "checked_at": datetime.now(UTC),
     }
 
 
 def database_info(settings: Settings) -> dict:
-    """Backend, size on disk and the row count of every table."""
+    """Backend, schema revision (and the newest this version has), size on disk and the row
+    count of every table."""
     engine = _existing_engine(settings)
     counts = select(*[select(func.count()).select_from(table).scalar_subquery().label(table.name)
                       for table in TABLES])
     with engine.connect() as conn:
         rows = dict(conn.execute(counts).one()._mapping)
         size = _database_bytes(settings, conn)
-    return {"backend": engine.dialect.name, "size_bytes": size, "rows": rows}
+    return {"backend": engine.dialect.name, "revision": migrations.current(engine), "newest_revision": newest(),
+            "size_bytes": size, "rows": rows}
+
+
+@functools.cache
+def newest() -> str:
+    """The newest schema revision of this version (read once: the files do not change while it runs)."""
+    return migrations.head()
 
 
 def data_info(settings: Settings, tenant: Tenant) -> dict:
@@ -104,8 +113,9 @@ def query_timing_summary(timings: dict[str, list[float]]) -> list[dict]:
     return sorted(summary, key=lambda row: row["p95_ms"], reverse=True)
 
 
-def process_info() -> dict:
-    return {"pid": os.getpid(), "uptime_seconds": time.time() - PROCESS_STARTED, "rss_bytes": _rss_bytes()}
+def process_info(settings: Settings) -> dict:
+    return {"instance": instance_name(settings), "pid": os.getpid(),
+            "uptime_seconds": time.time() - PROCESS_STARTED, "rss_bytes": _rss_bytes()}
 
 
 def _section(build, *args):

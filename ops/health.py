@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import socket
 import sqlite3
 from contextlib import closing
 from dataclasses import asdict, dataclass
@@ -44,9 +46,16 @@ def health_report(settings: Settings) -> dict:
         "status": "unhealthy" if failing else "healthy",
         "version": settings.version,
         "environment": settings.env,
+        "instance": instance_name(settings),
+        "pid": os.getpid(),
         "failing": failing,
         "checks": {c.key: {k: v for k, v in asdict(c).items() if k != "key"} for c in checks},
     }
+
+
+def instance_name(settings: Settings) -> str:
+    """Which replica answered: its host name (under Docker, the container's id) and port."""
+    return f"{socket.gethostname()}:{settings.port}"
 
 
 def _database_connection(settings: Settings) -> Check:

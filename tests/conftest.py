@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from data import database
 from data.engine import dispose_engines, get_engine
@@ -91,28 +92,39 @@ def free_port() -> int:
 def start_server(tmp_path: Path, **env: str) -> tuple[subprocess.Popen, str]:
     """Start the real app under gunicorn on a free loopback port; return it and its URL.
     Its output goes to `tmp_path/gunicorn.out` (a pipe nobody reads would fill and stall it)."""
+    process, url = launch_server(tmp_path, **env)
+    wait_until_serving(process, url, tmp_path)
+    return process, url
+
+
+def launch_server(tmp_path: Path, **env: str) -> tuple[subprocess.Popen, str]:
+    """Start gunicorn as start_server does, without waiting for it to answer."""
     port = free_port()
     environ = {**os.environ, "ANALYTICS_HUB_ENV": "test", "DATA_DIR": str(tmp_path / "var"),
                "LOG_DIR": str(tmp_path / "logs"), "PORT": str(port), "HOST": "127.0.0.1",
                "WORKERS": "2", **env}
-    output = tmp_path / "gunicorn.out"
-    with open(output, "w") as log:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    with open(tmp_path / "gunicorn.out", "w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:server"],
             cwd=ROOT, env=environ, stdout=log, stderr=subprocess.STDOUT, text=True,
         )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    return process, f"http://127.0.0.1:{port}"
+
+
+def wait_until_serving(process: subprocess.Popen, url: str, tmp_path: Path, seconds: float = 60) -> None:
+    output = tmp_path / "gunicorn.out"
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"the app exited: {output.read_text()}")
         try:
             urllib.request.urlopen(f"{url}/healthz", timeout=2)
-            return process, url
+            return
         except OSError:
             time.sleep(0.2)
     process.kill()
-    raise RuntimeError("the app did not answer /healthz within 60 s")
+    raise RuntimeError(f"the app did not answer /healthz within {seconds:.0f} s")
 
 
 def stop_server(process: subprocess.Popen) -> None:
@@ -232,3 +244,17 @@ def text_of(component) -> str:
     if isinstance(children, (list, tuple)):
         return " ".join(text_of(c) for c in children)
     return text_of(children)
+
+
+def scratch_postgres_url(suffix: str) -> str:
+    """A new, empty PostgreSQL database beside TEST_DATABASE_URL's, named `<its name>_<suffix>`
+    (made anew on every call; skips without a server)."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL tests need a server")
+    url = make_url(base)
+    name = f"{url.database}_{suffix}"
+    with get_engine(base).connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    return url.set(database=name).render_as_string(hide_password=False)

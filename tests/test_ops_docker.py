@@ -89,7 +89,8 @@ def test_every_copied_path_exists_and_is_not_ignored():
 def test_the_image_copies_everything_the_package_installs_and_the_runbook_scripts():
     setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
     needed = {"pyproject.toml", "README.md", "gunicorn.conf.py", "scripts", "assets"}
-    needed |= set(setuptools["packages"]) | {f"{module}.py" for module in setuptools["py-modules"]}
+    needed |= {package.split(".")[0] for package in setuptools["packages"]}  # data.migrations is in data
+    needed |= {f"{module}.py" for module in setuptools["py-modules"]}
     assert needed <= set(copied_sources())
 
 
