@@ -18,9 +18,9 @@ TEXT: dict[str, dict[str, str]] = {
         "login_username": "User name",
         "login_password": "Password",
         "login_submit": "Sign in",
-        "login_failed": "Sign-in failed: the user name or password is wrong, or the account is locked.",
+        "login_failed": "Sign-in failed: the user name or password is wrong.",
         "login_expired": "The form expired. Please try again.",
-        "login_too_many": "Too many sign-in attempts from this address. Wait a minute and try again.",
+        "login_too_many": "Too many sign-in attempts. Try again in {wait} s.",
         "not_allowed_title": "Not available to your role",
         "not_allowed_body": "Your role ({role}) cannot open this page.",
         "audit_title": "Audit log",
@@ -50,10 +50,15 @@ TEXT: dict[str, dict[str, str]] = {
         "error_title": "Something went wrong",
         "error_body": "The page could not be built. The error was logged (reference {reference}).",
         "notice_unknown_parameter": "Ignored the unknown parameter {name}.",
+        "notice_unknown_parameters": "Ignored the unknown parameters {name}.",
         "notice_bad_period": "{value} is not a quarter like 2025Q4; showing {default}.",
         "notice_no_period": "There is no data for {period}; showing {default}.",
         "notice_backwards": "The range {start} to {end} runs backwards; showing {end} to {start}.",
         "notice_unknown_region": "Unknown region {value} was left out.",
+        "notice_unknown_regions": "Unknown regions {value} were left out.",
+        "notice_too_many_regions": "Only the first {limit} regions of the link were read.",
+        "notice_link_too_long": "The link is too long: only its first {limit} characters were read.",
+        "notice_and_more": " and {count} more",
         "notice_unknown_pillar": "Unknown pillar {value}; showing {default}.",
         "notice_unknown_indicator": "Unknown indicator {value}; showing {default}.",
         "notice_title": "Some of the link could not be used",
@@ -220,6 +225,15 @@ TEXT: dict[str, dict[str, str]] = {
 # Arabic grows with the Arabic interface; until then every missing key falls back to English.
 TEXT["ar"] = {
     "col_indicator": "المؤشر",
+    "login_failed": "تعذّر تسجيل الدخول: اسم المستخدم أو كلمة المرور غير صحيحة.",
+    "login_too_many": "محاولات تسجيل دخول كثيرة. حاول مرة أخرى بعد {wait} ثانية.",
+    "notice_unknown_region": "أُهملت منطقة غير معروفة: {value}.",
+    "notice_unknown_regions": "أُهملت مناطق غير معروفة: {value}.",
+    "notice_unknown_parameter": "أُهمل معامل غير معروف: {name}.",
+    "notice_unknown_parameters": "أُهملت معاملات غير معروفة: {name}.",
+    "notice_too_many_regions": "قُرئت أول {limit} منطقة فقط من الرابط.",
+    "notice_link_too_long": "الرابط طويل جدًا: قُرئت أول {limit} حرفًا منه فقط.",
+    "notice_and_more": " و{count} غيرها",
 }
 
 DEFAULT_LANGUAGE = "en"

@@ -6,6 +6,7 @@ import re
 import time
 
 import pytest
+from argon2 import PasswordHasher
 
 from app import CALLBACK_OWNERS, create_app
 from callbacks.registry import PAGES
@@ -105,12 +106,59 @@ def test_wrong_password_fails_and_is_audited_without_the_password(secured):
     assert "not the password at all" not in everything and PASSWORD not in everything
 
 
-def test_lockout_after_repeated_failures(secured):
-    app, _ = secured
-    accounts.create_user(get_engine(secured[1]), "locked1", "mep", "analyst", PASSWORD)
-    for _ in range(3):
-        assert login(app, "locked1", "wrong wrong wrong")[1].status_code == 401
-    assert login(app, "locked1")[1].status_code == 401  # right password, but locked for a while
+def attempt(app, username, password=PASSWORD, address="127.0.0.1"):
+    """One sign-in from `address`, as a browser does it: open the form, then post it."""
+    client = app.server.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": token, "next": "/"})
+
+
+def answer(response) -> tuple[int, str]:
+    """What a client learns from a sign-in: the status and the page without its form token."""
+    return response.status_code, re.sub(r'name="csrf_token" value="[^"]+"', "", response.get_data(as_text=True))
+
+
+def test_failures_from_another_address_never_keep_a_user_out(secured):
+    app, url = secured
+    accounts.create_user(get_engine(url), "victim1", "mep", "analyst", PASSWORD)
+    attacker, user = "10.9.0.1", "10.9.0.2"
+    assert [attempt(app, "victim1", "wrong wrong wrong", attacker).status_code for _ in range(3)] == [401] * 3
+    throttled = attempt(app, "victim1", PASSWORD, attacker)
+    assert throttled.status_code == 429 and int(throttled.headers["Retry-After"]) > 0
+    assert "Too many sign-in attempts. Try again in" in throttled.get_data(as_text=True)
+    assert attempt(app, "victim1", PASSWORD, user).status_code == 302  # the user signs in from elsewhere
+    assert sql_scalar(url, "SELECT locked_until FROM users WHERE username = 'victim1'") is None
+
+
+def test_unknown_wrong_disabled_and_throttled_names_get_the_same_answer_after_the_same_work(secured, monkeypatch):
+    app, url = secured
+    engine = get_engine(url)
+    accounts.create_user(engine, "alike1", "mep", "analyst", PASSWORD)
+    accounts.create_user(engine, "alike2", "mep", "analyst", PASSWORD)
+    accounts.disable(engine, "alike2")
+    verified = []
+
+    class CountingHasher(PasswordHasher):
+        def verify(self, *args):
+            verified.append(1)
+            return super().verify(*args)
+
+    monkeypatch.setattr(accounts, "_hasher", CountingHasher())
+    answers = {}
+    for name in ("alike1", "alike2", "nobody-at-all"):  # wrong password, disabled, unknown
+        verified.clear()
+        answers[name] = answer(attempt(app, name, "not the password", "10.9.1.1"))
+        assert len(verified) == 1, name  # one argon2 verification each, nothing else to tell them apart
+    assert answers["alike1"][0] == 401 and len(set(answers.values())) == 1
+    throttled = {}
+    for name in ("alike1", "nobody-at-all"):  # an existing and an unknown name, throttled alike
+        for _ in range(2):
+            attempt(app, name, "not the password", "10.9.1.1")
+        throttled[name] = answer(attempt(app, name, PASSWORD, "10.9.1.1"))
+    assert throttled["alike1"][0] == 429
+    assert len({re.sub(r"in \d+ s", "", text) for _, text in throttled.values()}) == 1
 
 
 def test_sign_in_attempts_are_limited_per_address(tmp_path, sqlite_url):
@@ -207,14 +255,14 @@ def test_ops_cannot_run_the_dashboard_callback(secured):
 def callback_payload(key: str, spec: dict) -> dict:
     """A well-formed request for the callback `key` with every input and state empty."""
     def entries(items):
-        return [[] if isinstance(item["id"], dict) else {**item, "value": None} for item in items]
+        return [[] if str(item["id"]).startswith("{") else {**item, "value": None} for item in items]  # ALL: a list
 
     def output(text):
         component, prop = text.rsplit(".", 1)
         return {"id": json.loads(component) if component.startswith("{") else component, "property": prop}
 
-    outputs = key.strip(".").split("...") if key.startswith("..") else [key]
-    return {"output": key, "outputs": [output(o) for o in outputs],
+    outputs = [output(o) for o in key.strip(".").split("...")] if key.startswith("..") else output(key)
+    return {"output": key, "outputs": outputs,
             "inputs": entries(spec["inputs"]), "state": entries(spec["state"]),
             "changedPropIds": [f"{spec['inputs'][0]['id']}.{spec['inputs'][0]['property']}"]}
 
