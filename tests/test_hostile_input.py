@@ -3,6 +3,7 @@ redaction in linear time, malformed callback bodies refused with a 400, unknown 
 files and paths answered with a 404, bodies and lists capped."""
 
 import json
+import logging
 import re
 import time
 
@@ -14,6 +15,7 @@ from app import create_app
 from bench.redaction import hostile_texts
 from data.engine import get_engine
 from ops import logs
+from ops.instrumentation import TracebackFloodGuard
 from ops.redaction import MASK, MAX_CHARS, redact
 from security import accounts
 from tests.conftest import make_settings, sql_scalar
@@ -172,3 +174,17 @@ def staging_user(staging):
     signed_in = client.post("/login", data={"username": "hostile1", "password": PASSWORD, "csrf_token": token})
     assert signed_in.status_code == 302
     return client, settings.log_dir
+
+
+def test_a_burst_of_errors_keeps_tracebacks_for_the_first_only(caplog):
+    logger = logging.getLogger("tests.flood")
+    logger.addFilter(TracebackFloodGuard(per_minute=3))
+    for number in range(10):
+        try:
+            raise ValueError(f"failure {number}")
+        except ValueError:
+            logger.exception("request failed %d", number)
+    records = [r for r in caplog.records if r.name == "tests.flood"]
+    assert len(records) == 10  # every error is still logged, on one line
+    assert [r.exc_info is not None for r in records] == [True] * 3 + [False] * 7
+    assert records[-1].getMessage() == "request failed 9 (traceback not logged: over 3 a minute)"

@@ -2,10 +2,13 @@
 authentication on (staging settings, accounts in the database)."""
 
 import json
+import os
 import re
+import secrets
 import time
 
 import pytest
+import redis
 from argon2 import PasswordHasher
 
 from app import CALLBACK_OWNERS, create_app
@@ -106,10 +109,11 @@ def test_wrong_password_fails_and_is_audited_without_the_password(secured):
     assert "not the password at all" not in everything and PASSWORD not in everything
 
 
-def attempt(app, username, password=PASSWORD, address="127.0.0.1"):
+def attempt(app, username, password=PASSWORD, address="127.0.0.1", client=None):
     """One sign-in from `address`, as a browser does it: open the form, then post it."""
-    client = app.server.test_client()
-    client.environ_base["REMOTE_ADDR"] = address
+    if client is None:
+        client = app.server.test_client()
+        client.environ_base["REMOTE_ADDR"] = address
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     return client.post("/login", data={"username": username, "password": password, "csrf_token": token, "next": "/"})
@@ -352,3 +356,40 @@ def test_only_ops_can_clear_the_cache_and_it_is_audited(secured):
     assert post(as_user(secured, "ops1"), payload).status_code == 200
     row = sql_rows(url, "SELECT tenant_id, username FROM audit_log WHERE action = 'cache_clear' ORDER BY id DESC")
     assert tuple(row[0]) == ("mep", "ops1")
+
+
+def test_sessions_and_counters_are_shared_by_every_worker(secured, tmp_path):
+    """Two apps on one data folder and database, as two gunicorn workers: a session made by
+    one is valid in the other, and sign-in attempts count once for both."""
+    app, url = secured
+    workers = [create_app(make_settings(tmp_path, DATABASE_URL=url, ANALYTICS_HUB_ENV="staging", SECRET_KEY="s" * 40,
+                                        LOGIN_RATE_LIMIT="3")) for _ in range(2)]
+    client = workers[0].server.test_client()
+    client.environ_base["REMOTE_ADDR"] = "10.9.2.1"
+    assert attempt(None, "ana1", client=client).status_code == 302
+    other = workers[1].server.test_client()
+    other.set_cookie("hub_session", client.get_cookie("hub_session").value)
+    assert other.get("/_dash-layout").status_code == 200
+    statuses = [attempt(workers[n % 2], "nobody", "whatever it is", "10.9.2.1").status_code for n in range(3)]
+    assert statuses == [401, 401, 429]  # 1 + 2 attempts from this address: the third is over 3 a minute
+
+
+@pytest.mark.redis
+def test_with_redis_sessions_and_counters_live_in_redis(secured, tmp_path):
+    redis_url = os.environ.get("TEST_REDIS_URL")
+    if not redis_url:
+        pytest.skip("TEST_REDIS_URL is not set: the Redis test needs a server")
+    store = redis.Redis.from_url(redis_url)
+    app = create_app(make_settings(tmp_path, DATABASE_URL=secured[1], ANALYTICS_HUB_ENV="staging",
+                                   SECRET_KEY="r" * 40, CACHE_REDIS_URL=redis_url, CACHE_TYPE="redis"))
+    address = f"10.9.3.{secrets.randbelow(250)}"  # counters outlive the test in Redis: a fresh address
+    client = app.server.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    assert attempt(app, "ana1", client=client).status_code == 302
+    session_id = client.get_cookie("hub_session").value
+    assert len(store.keys(f"hub:session:*:{session_id}")) == 1
+    assert store.keys(f"LIMITS:LIMITER/hub/{address}/*")  # the sign-in was counted in Redis
+    layout = client.get("/_dash-layout").get_data(as_text=True)
+    csrf = re.search(r'"value":"([^"]+)"[^}]*"name":"csrf_token"', layout).group(1)
+    assert client.post("/logout", data={"csrf_token": csrf}).status_code == 302
+    assert store.keys(f"hub:session:*:{session_id}") == []
