@@ -6,6 +6,7 @@ import os
 import re
 import secrets
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import redis
@@ -393,3 +394,24 @@ def test_with_redis_sessions_and_counters_live_in_redis(secured, tmp_path):
     csrf = re.search(r'"value":"([^"]+)"[^}]*"name":"csrf_token"', layout).group(1)
     assert client.post("/logout", data={"csrf_token": csrf}).status_code == 302
     assert store.keys(f"hub:session:*:{session_id}") == []
+
+
+def test_a_visitor_who_only_opened_the_form_gets_a_short_session(secured):
+    app, url = secured
+    client = app.server.test_client()
+    client.get("/login")  # the form's CSRF token starts a session
+    session_id = client.get_cookie("hub_session").value
+    expires = sql_scalar(url, "SELECT expires_at FROM web_sessions WHERE session_id LIKE :p", p=f"%:{session_id}")
+    left = datetime.fromisoformat(str(expires)).replace(tzinfo=UTC) - datetime.now(UTC)
+    assert timedelta(minutes=50) < left <= timedelta(hours=1)  # not the 12 hours of a signed-in session
+
+
+def test_sessions_are_kept_in_the_database_on_each_backend(database_url, tmp_path):
+    client = create_app(make_settings(tmp_path, DATABASE_URL=database_url)).server.test_client()
+    form_token = re.compile(r'name="csrf_token" value="([^".]+)')  # the signed secret's first part
+    first = form_token.search(client.get("/login").get_data(as_text=True)).group(1)
+    session_id = client.get_cookie("hub_session").value
+    second = form_token.search(client.get("/login").get_data(as_text=True)).group(1)
+    assert first == second  # the second request read the session the first one stored
+    rows = sql_scalar(database_url, "SELECT COUNT(*) FROM web_sessions WHERE session_id LIKE :p", p=f"%:{session_id}")
+    assert rows == 1
