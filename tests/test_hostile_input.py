@@ -32,9 +32,9 @@ LINEAR_BOUND_S = 1.0
 @pytest.mark.parametrize("name", sorted(hostile_texts(10)))
 def test_redacting_100_kb_of_hostile_text_takes_linear_time(name):
     text = hostile_texts(100_000)[name]
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: other load on the machine does not count
     redact(text, limit=len(text))
-    assert time.perf_counter() - started < LINEAR_BOUND_S
+    assert time.process_time() - started < LINEAR_BOUND_S
 
 
 def test_what_is_logged_of_a_long_text_is_capped_and_still_redacted():
