@@ -50,8 +50,9 @@ def init_limits(server: Flask, settings: Settings) -> Limiter:
         f"sqlite://{(settings.data_dir / 'rate_limits.db').resolve()}"
     limiter = Limiter(
         client_address, app=server, storage_uri=storage, strategy="fixed-window", key_prefix="hub",
-        default_limits=[f"{settings.request_rate_limit} per minute"],
-        default_limits_exempt_when=lambda: request.path in EXEMPT_PATHS or request.path.startswith(EXEMPT_PREFIXES),
+        # one count per address for all routes together, not one per route
+        application_limits=[f"{settings.request_rate_limit} per minute"],
+        application_limits_exempt_when=lambda: request.path in EXEMPT_PATHS or request.path.startswith(EXEMPT_PREFIXES),
     )
     server.extensions[LIMITER] = limiter
     return limiter

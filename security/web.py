@@ -45,7 +45,7 @@ def init_security(server: Flask, settings: Settings) -> None:
     server.add_url_rule("/login", "login", per_address(growing_delays(login)), methods=["GET", "POST"])
     server.add_url_rule("/logout", "logout", logout, methods=["POST"])
     server.register_error_handler(CSRFError, _form_expired)
-    server.register_error_handler(RateLimitExceeded, _too_many_sign_ins)
+    server.register_error_handler(RateLimitExceeded, _too_many_requests)
 
 
 # --- who is asking --------------------------------------------------------------------
@@ -178,11 +178,11 @@ def login():
                      reason=reason)
         _track_login(False, None)
         return _login_page(next_path, t("login_failed")), FAILED
-    session.clear()  # a new session: nothing from before sign-in survives (no fixation) ...
-    current_app.session_interface.regenerate(session)  # ... under a new id
+    session.clear()  # a new session: nothing from before sign-in survives ...
     login_user(account)
     now = time.time()
     session.update(started_at=now, seen_at=now)
+    current_app.session_interface.regenerate(session)  # ... under a new id (no fixation)
     # The session's CSRF secret is made with it: the pages a browser opens at once after
     # sign-in then share one token, instead of each making one and the last write winning.
     g.pop("csrf_token", None)
@@ -218,7 +218,7 @@ def _form_expired(_error: CSRFError):
     return jsonify({"error": "the form has expired; reload the page"}), 400
 
 
-def _too_many_sign_ins(error: RateLimitExceeded):
+def _too_many_requests(error: RateLimitExceeded):
     """A sign-in over a limit gets the sign-in page saying when to try again; anything else
     over a limit gets JSON (the export blueprint answers its own)."""
     from layouts.text import t

@@ -188,3 +188,10 @@ def test_a_burst_of_errors_keeps_tracebacks_for_the_first_only(caplog):
     assert len(records) == 10  # every error is still logged, on one line
     assert [r.exc_info is not None for r in records] == [True] * 3 + [False] * 7
     assert records[-1].getMessage() == "request failed 9 (traceback not logged: over 3 a minute)"
+
+
+def test_every_request_but_static_files_and_health_is_limited_per_address(tmp_path, sqlite_url):
+    client = create_app(make_settings(tmp_path, DATABASE_URL=sqlite_url, REQUEST_RATE_LIMIT="10")).server.test_client()
+    assert [client.get("/login").status_code for _ in range(11)] == [200] * 10 + [429]
+    assert client.get("/_dash-layout").status_code == 429
+    assert {client.get(path).status_code for path in ["/healthz", "/vendor/plotly/plotly.min.js"] * 10} <= {200, 503}

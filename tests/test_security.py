@@ -93,9 +93,21 @@ def test_login_sets_a_safe_session_cookie_and_shows_the_user(secured):
     assert response.status_code == 302 and response.headers["Location"] == "/"
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert len(client.get_cookie("hub_session").value) == 43  # a random id (32 bytes), no data
     layout = client.get("/_dash-layout").get_data(as_text=True)
     assert "ana1 (analyst)" in layout and "Ministry of Economy and Planning" in layout
     assert "Authentication is off" not in layout
+
+
+def test_sign_in_starts_a_new_session_id(secured):
+    client = secured[0].server.test_client()
+    client.get("/login")
+    before = client.get_cookie("hub_session").value  # the form's session, which an attacker could plant
+    assert attempt(secured[0], "ana1", client=client).status_code == 302
+    after = client.get_cookie("hub_session").value
+    assert after != before
+    client.set_cookie("hub_session", before)
+    assert client.get("/_dash-layout").status_code == 401
 
 
 def test_wrong_password_fails_and_is_audited_without_the_password(secured):
