@@ -57,7 +57,7 @@ class Settings:
     session_max_hours: int = 12
     login_max_attempts: int = 5
     login_rate_limit: int = 10
-    request_rate_limit: int = 600
+    request_rate_limit: int = 1200
     request_max_bytes: int = 1024 * 1024
     upload_path_prefix: str = "/upload"
     upload_max_bytes: int = 20 * 1024 * 1024
@@ -111,7 +111,7 @@ class Settings:
             session_max_hours=_integer(env, "SESSION_MAX_HOURS", 12, 1, 24 * 30),
             login_max_attempts=_integer(env, "LOGIN_MAX_ATTEMPTS", 5, 1, 100),
             login_rate_limit=_integer(env, "LOGIN_RATE_LIMIT", 10, 1, 10_000),
-            request_rate_limit=_integer(env, "REQUEST_RATE_LIMIT", 600, 10, 100_000),
+            request_rate_limit=_integer(env, "REQUEST_RATE_LIMIT", 1200, 10, 100_000),
             request_max_bytes=_integer(env, "REQUEST_MAX_BYTES", 1024 * 1024, 16 * 1024, 2**30),
             upload_path_prefix=_path_prefix(env, "UPLOAD_PATH_PREFIX", "/upload"),
             upload_max_bytes=_integer(env, "UPLOAD_MAX_BYTES", 20 * 1024 * 1024, 1024, 2**31),
