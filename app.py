@@ -9,8 +9,9 @@ from __future__ import annotations
 from importlib import resources
 
 import dash
-from flask import Flask, jsonify, request, send_from_directory
-from werkzeug.exceptions import Forbidden
+from dash.exceptions import DependencyException
+from flask import Flask, abort, g, jsonify, request, send_from_directory
+from werkzeug.exceptions import Forbidden, HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from callbacks import registry, router
@@ -19,6 +20,7 @@ from exports.routes import exports
 from layouts.text import t
 from ops.instrumentation import instrument
 from ops.routes import register_ops_routes
+from security.payloads import MalformedCallback, check_callback, parsed_body
 from security.web import add_security_headers, init_security
 from settings import Settings
 
@@ -48,6 +50,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         server.wsgi_app = ProxyFix(server.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)
     runtime.init(settings, server)
     server.secret_key = settings.flask_secret_key()
+    _limit_bodies(server, settings)
     init_security(server, settings)
     _register_routes(server)
     register_ops_routes(server, settings)
@@ -68,6 +71,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     app.layout = router.layout
     router.register(app)
     server.extensions[CALLBACK_OWNERS] = registry.register_page_callbacks(app)
+    _check_callback_requests(app)
     instrument(app, settings)
     add_security_headers(app)
     # Dash sets up its script registry on the first request, and under threaded workers a
@@ -75,6 +79,27 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     # through a public path that passes the sign-in guard.
     server.test_client().get("/_favicon.ico")
     return app
+
+
+def _limit_bodies(server: Flask, settings: Settings) -> None:
+    """Request bodies up to REQUEST_MAX_BYTES (413 beyond), uploads up to UPLOAD_MAX_BYTES."""
+    server.config["MAX_CONTENT_LENGTH"] = settings.request_max_bytes
+
+    @server.before_request
+    def upload_limit():
+        if request.path.startswith(settings.upload_path_prefix):
+            request.max_content_length = settings.upload_max_bytes
+
+
+def _check_callback_requests(app: dash.Dash) -> None:
+    """A malformed /_dash-update-component body is refused with a 400 before Dash reads it
+    (security/payloads.py); the callback it names is kept for the access log and metrics."""
+    route = f"{app.config.routes_pathname_prefix}_dash-update-component"
+
+    @app.server.before_request
+    def check_callback_request():
+        if request.path == route and request.method == "POST":
+            g.callback_key = check_callback(parsed_body(), app.callback_map)
 
 
 def _register_routes(server: Flask) -> None:
@@ -86,9 +111,27 @@ def _register_routes(server: Flask) -> None:
     def plotly_bundle():
         return send_from_directory(str(PLOTLY_DIR), "plotly.min.js", max_age=86400)
 
+    @server.get("/vendor/<path:_anything>")
+    def no_such_vendor_file(_anything: str):
+        abort(404)
+
     @server.errorhandler(Forbidden)
     def forbidden(error: Forbidden):
         return jsonify({"error": "not allowed", "reason": error.description}), 403
+
+    @server.errorhandler(MalformedCallback)
+    def malformed_callback(error: MalformedCallback):
+        g.refused = error.reason  # the access log line says why
+        return jsonify({"error": "malformed callback request", "reason": error.reason}), 400
+
+    @server.errorhandler(DependencyException)
+    def no_such_component_file(_error):
+        return jsonify({"error": "not found"}), 404
+
+    @server.errorhandler(HTTPException)
+    def client_error(error: HTTPException):
+        """Every other HTTP error as short JSON: no page, no traceback."""
+        return jsonify({"error": error.name.lower(), "reason": error.description}), error.code
 
     @server.errorhandler(500)
     def server_error(_error):

@@ -56,13 +56,17 @@ class Settings:
     session_idle_minutes: int = 30
     session_max_hours: int = 12
     login_max_attempts: int = 5
-    login_lock_minutes: int = 15
     login_rate_limit: int = 10
+    request_rate_limit: int = 1200
+    request_max_bytes: int = 1024 * 1024
+    upload_path_prefix: str = "/upload"
+    upload_max_bytes: int = 20 * 1024 * 1024
     log_level: str = "INFO"
     log_max_bytes: int = 10 * 1024 * 1024
     metrics_dir: Path = Path("var/prometheus")
     metrics_token: str | None = field(default=None, repr=False)
     proxy_hops: int = 0  # reverse proxies in front whose X-Forwarded-For / -Proto are trusted
+    metrics_allow_loopback: bool = True
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -106,13 +110,18 @@ class Settings:
             session_idle_minutes=_integer(env, "SESSION_IDLE_MINUTES", 30, 1, 24 * 60),
             session_max_hours=_integer(env, "SESSION_MAX_HOURS", 12, 1, 24 * 30),
             login_max_attempts=_integer(env, "LOGIN_MAX_ATTEMPTS", 5, 1, 100),
-            login_lock_minutes=_integer(env, "LOGIN_LOCK_MINUTES", 15, 1, 24 * 60),
             login_rate_limit=_integer(env, "LOGIN_RATE_LIMIT", 10, 1, 10_000),
+            request_rate_limit=_integer(env, "REQUEST_RATE_LIMIT", 1200, 10, 100_000),
+            request_max_bytes=_integer(env, "REQUEST_MAX_BYTES", 1024 * 1024, 16 * 1024, 2**30),
+            upload_path_prefix=_path_prefix(env, "UPLOAD_PATH_PREFIX", "/upload"),
+            upload_max_bytes=_integer(env, "UPLOAD_MAX_BYTES", 20 * 1024 * 1024, 1024, 2**31),
             log_level=_choice(env, "LOG_LEVEL", LOG_LEVELS, "info").upper(),
             log_max_bytes=_integer(env, "LOG_MAX_BYTES", 10 * 1024 * 1024, 1024, 2**30),
             metrics_dir=Path(env.get("PROMETHEUS_MULTIPROC_DIR") or data_dir / "prometheus").resolve(),
             metrics_token=_metrics_token(env),
             proxy_hops=_integer(env, "PROXY_HOPS", 0, 0, 5),
+            # production behind a proxy on the same host sees every request as loopback
+            metrics_allow_loopback=_boolean(env, "METRICS_ALLOW_LOOPBACK", app_env != "production"),
         )
 
     @property
@@ -172,6 +181,22 @@ def _integer(env: Mapping[str, str], name: str, default: int, low: int, high: in
     if number is None:
         raise SettingsError(name, value, f"must be a whole number from {low} to {high}")
     return number
+
+
+def _boolean(env: Mapping[str, str], name: str, default: bool) -> bool:
+    value = (env.get(name) or "").strip().lower()
+    if value == "":
+        return default
+    if value not in ("true", "false", "1", "0", "yes", "no"):
+        raise SettingsError(name, env.get(name), "must be true or false")
+    return value in ("true", "1", "yes")
+
+
+def _path_prefix(env: Mapping[str, str], name: str, default: str) -> str:
+    value = env.get(name) or default
+    if not re.fullmatch(r"(/[A-Za-z0-9._-]+)+", value):
+        raise SettingsError(name, value, "must be a path such as /upload")
+    return value
 
 
 def _auth_password(env: Mapping[str, str]) -> str | None:

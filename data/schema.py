@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -118,6 +119,16 @@ users = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("last_login_at", DateTime(timezone=True)),
     CheckConstraint("role IN ('executive', 'analyst', 'steward', 'ops')", name="ck_user_role"),
+)
+
+# Browser sessions kept on the server (security/sessions.py): the cookie holds only the id.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("session_id", String(255), primary_key=True),
+    Column("data", LargeBinary, nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Index("idx_web_sessions_expiry", "expires_at"),
 )
 
 audit_log = Table(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlencode
 
 from flask import Blueprint, Response, current_app, jsonify, request
+from flask_limiter import RateLimitExceeded
 
 from data import queries
 from data.catalog import catalog
@@ -24,7 +25,7 @@ from layouts.text import t
 from ops.metrics import count_export
 from ops.telemetry import track
 from security import audit
-from security.limits import RateLimiter
+from security.limits import LIMITER, too_many
 from security.web import signed_in
 from services.charts import CHARTS, chart
 from services.view import View, view_of_request
@@ -43,20 +44,17 @@ class BadExport(ValueError):
 exports = Blueprint("exports", __name__, url_prefix="/export")
 
 
-@exports.record_once
-def _set_up(state) -> None:
-    settings = runtime.settings
-    state.app.extensions["hub_export_limiter"] = RateLimiter(settings, settings.export_rate_limit, "export")
+@exports.record
+def _limit(state) -> None:
+    """EXPORT_RATE_LIMIT downloads a minute per client (security/limits.py)."""
+    limiter = state.app.extensions[LIMITER]
+    limiter.limit(f"{runtime.settings.export_rate_limit} per minute")(exports)
 
 
-@exports.before_request
-def limit_exports():
-    limiter = current_app.extensions["hub_export_limiter"]
-    wait = limiter.hit(request.remote_addr or "unknown")
-    if wait is None:
-        return None
-    message = t("export_rate_limited", limit=limiter.limit, wait=wait)
-    return jsonify({"error": "rate limited", "reason": message}), 429, {"Retry-After": str(wait)}
+@exports.errorhandler(RateLimitExceeded)
+def too_many_exports(error: RateLimitExceeded):
+    limiter = current_app.extensions[LIMITER]
+    return too_many(error, t("export_rate_limited", limit=runtime.settings.export_rate_limit, wait="{wait}"), limiter)
 
 
 @exports.errorhandler(BadExport)

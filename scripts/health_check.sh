@@ -55,7 +55,7 @@ metrics=$(curl -sS --max-time "$TIMEOUT" -o /dev/null -w '%{http_code}' "${auth[
 if [ "$metrics" = "200" ]; then
     echo "✅ /metrics served"
 else
-    echo "ℹ️ /metrics answered $metrics: it is served to loopback addresses or with METRICS_TOKEN"
+    echo "ℹ️ /metrics answered $metrics: it is served with METRICS_TOKEN (and to loopback addresses where METRICS_ALLOW_LOOPBACK)"
 fi
 
 echo "Health check complete"

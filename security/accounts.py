@@ -1,14 +1,16 @@
-"""User accounts: salted argon2id password hashes, one tenant and one role each, lockout
-after repeated failures, and a session version that ends every session when raised."""
+"""User accounts: salted argon2id password hashes, one tenant and one role each, and a
+session version that ends every session when raised. (The `failed_attempts` and
+`locked_until` columns stay in the table but no longer lock anyone: see authenticate.)"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_login import UserMixin
 from sqlalchemy import Engine, func, insert, select, update
 
 from data import schema
@@ -28,18 +30,17 @@ class AccountError(ValueError):
 
 
 @dataclass(frozen=True)
-class Account:
+class Account(UserMixin):
     user_id: int
     username: str
     tenant_id: str
     role: str
     session_version: int
 
-
-@dataclass(frozen=True)
-class Policy:
-    max_attempts: int = 5
-    lock_minutes: int = 15
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session: the user and the session version, so that
+        raising the version (sign-out, password reset, disabling) ends every session."""
+        return f"{self.user_id}:{self.session_version}"
 
 
 def check_password_strength(password: str) -> None:
@@ -59,7 +60,7 @@ def create_user(engine: Engine, username: str, tenant_id: str, role: str, passwo
             raise AccountError(f"the user {username!r} already exists")
         user_id = conn.execute(insert(users).values(
             username=username, tenant_id=tenant_id, role=role, password_hash=_hasher.hash(password),
-            is_active=True, failed_attempts=0, session_version=1, created_at=_now(),
+            is_active=True, failed_attempts=0, session_version=1, created_at=utc_now(),
         )).inserted_primary_key[0]
     return Account(int(user_id), username, tenant_id, role, 1)
 
@@ -91,23 +92,21 @@ def ensure_admin(engine: Engine, password: str, tenant_id: str) -> str:
     return "created"
 
 
-def authenticate(engine: Engine, username: str, password: str, policy: Policy = Policy()) -> tuple[Account | None, str]:
+def authenticate(engine: Engine, username: str, password: str) -> tuple[Account | None, str]:
     """The account when the password is right; otherwise None and a reason for the audit log
-    (never shown to the user, who only learns that sign-in failed)."""
+    (never shown to the user, who only learns that sign-in failed). Every failure costs the
+    same: one argon2 verification (of a dummy hash for an unknown or disabled name) and no
+    write, so neither the answer nor its timing tells which names exist. Repeated failures
+    are throttled by the sign-in route (security/limits.py), never by locking the account."""
     name = username.strip().lower() if isinstance(username, str) else ""
     with engine.connect() as conn:
         row = conn.execute(select(users).where(users.c.username == name)).mappings().first()
-    if row is None or not row["is_active"]:
-        _verify(_DUMMY_HASH, password)
-        return None, "unknown user" if row is None else "account disabled"
-    if row["locked_until"] is not None and _aware(row["locked_until"]) > _now():
-        return None, "account locked"
-    if not _verify(row["password_hash"], password):
-        failures = row["failed_attempts"] + 1
-        locked = _now() + timedelta(minutes=policy.lock_minutes) if failures >= policy.max_attempts else None
-        _update(engine, name, failed_attempts=0 if locked else failures, locked_until=locked)
-        return None, "account locked after repeated failures" if locked else "wrong password"
-    _update(engine, name, failed_attempts=0, locked_until=None, last_login_at=_now())
+    usable = row is not None and row["is_active"]
+    if not _verify(row["password_hash"] if usable else _DUMMY_HASH, password):
+        return None, "wrong password" if usable else "unknown user" if row is None else "account disabled"
+    if not usable:
+        return None, "account disabled"  # only reached when the dummy password was typed
+    _update(engine, name, failed_attempts=0, locked_until=None, last_login_at=utc_now())
     return Account(row["user_id"], row["username"], row["tenant_id"], row["role"], row["session_version"]), "ok"
 
 
@@ -154,11 +153,11 @@ def _update(engine: Engine, username: str, **values) -> None:
         raise AccountError(f"there is no user {username!r}")
 
 
-def _aware(moment: datetime) -> datetime:
+def aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite returns naive datetimes
 
 
-def _now() -> datetime:
+def utc_now() -> datetime:
     return datetime.now(UTC)
 
 

@@ -1,46 +1,56 @@
-"""Sign-in on the Flask server: the login page, sessions with idle and absolute limits,
-the guard in front of every route, role checks, CSRF on forms and security headers."""
+"""Sign-in on the Flask server: the login page, the guard in front of every route, role
+checks and security headers, on the field's libraries: Flask-Login for the signed-in user,
+Flask-Session for server-side sessions (security/sessions.py), Flask-WTF for CSRF on forms
+and Flask-Limiter for throttling (security/limits.py)."""
 
 from __future__ import annotations
 
-import hmac
 import logging
-import secrets
 import time
-from datetime import timedelta
 from urllib.parse import quote, urlsplit
 
 from flask import Flask, current_app, g, jsonify, redirect, render_template_string, request, session
+from flask_limiter import RateLimitExceeded
+from flask_login import LoginManager, current_user, login_user, logout_user
+from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 
 from data.runtime import runtime
 from security import accounts, audit
-from security.limits import RateLimiter
+from security.limits import LIMITER, client_address, failed_sign_in_limits, init_limits, retry_after
 from security.roles import EXPORT_PERMISSION, role_can
+from security.sessions import init_sessions
 from settings import Settings
 
 log = logging.getLogger(__name__)
 PUBLIC_PATHS = ("/login", "/healthz", "/metrics", "/_favicon.ico")
 PUBLIC_PREFIXES = ("/vendor/", "/assets/", "/_dash-component-suites/")
 USER_CHECK_SECONDS = 10  # how long a worker trusts "are there any users?" before asking again
+SEEN_EVERY_SECONDS = 60  # how often a session's last activity is written (its idle timeout)
+DASH_CALLBACKS_VIEW = "dash.dash.dispatch"  # JSON only (security/payloads.py), so no form can forge one
+FAILED = 401
 
 
 def init_security(server: Flask, settings: Settings) -> None:
-    server.config.update(
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=settings.env == "production",
-        SESSION_COOKIE_NAME="hub_session",
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_max_hours),
-    )
-    server.extensions["hub_login_limiter"] = RateLimiter(settings, settings.login_rate_limit, "login")
+    init_sessions(server, settings)
+    server.config.update(WTF_CSRF_TIME_LIMIT=None)  # a form's token lives as long as its session
+    csrf = CSRFProtect(server)
+    csrf.exempt(DASH_CALLBACKS_VIEW)
+    login_manager = LoginManager(server)
+    login_manager.user_loader(_load_account)
+    limiter = init_limits(server, settings)
     server.before_request(guard)
-    server.add_url_rule("/login", "login", login, methods=["GET", "POST"])
+    per_address = limiter.limit(f"{settings.login_rate_limit} per minute", methods=["POST"])
+    growing_delays = limiter.limit(failed_sign_in_limits(settings.login_max_attempts), key_func=_name_and_address,
+                                   methods=["POST"], deduct_when=lambda response: response.status_code == FAILED)
+    server.add_url_rule("/login", "login", per_address(growing_delays(login)), methods=["GET", "POST"])
     server.add_url_rule("/logout", "logout", logout, methods=["POST"])
+    server.register_error_handler(CSRFError, _form_expired)
+    server.register_error_handler(RateLimitExceeded, _too_many_requests)
 
 
 # --- who is asking --------------------------------------------------------------------
 
-_user_check = {"at": 0.0, "any": False}
+_user_checks: dict[str, tuple[float, bool]] = {}  # database URL: (when asked, any active user)
 
 
 def auth_enabled() -> bool:
@@ -49,14 +59,15 @@ def auth_enabled() -> bool:
     settings = runtime.settings
     if settings.env in ("staging", "production") or settings.auth_password:
         return True
-    if time.monotonic() - _user_check["at"] > USER_CHECK_SECONDS:
+    asked_at, found = _user_checks.get(settings.database_url, (0.0, False))
+    if time.monotonic() - asked_at > USER_CHECK_SECONDS:
         try:
             found = accounts.active_user_count(runtime.engine) > 0
         except Exception:  # an unreadable database must not open the doors: fail closed
             log.exception("cannot read the users table; sign-in stays required")
             found = True
-        _user_check.update(at=time.monotonic(), any=found)
-    return _user_check["any"]
+        _user_checks[settings.database_url] = (time.monotonic(), found)
+    return found
 
 
 def signed_in() -> accounts.Account | None:
@@ -71,24 +82,34 @@ def allowed(permission: str) -> bool:
     return account is not None and role_can(account.role, permission)
 
 
+def _load_account(user_token: str) -> accounts.Account | None:
+    """Flask-Login's user loader: "<user id>:<session version>" from the session."""
+    user_id, _, version = user_token.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    return accounts.active_account(runtime.engine, int(user_id), int(version))
+
+
 def _session_account() -> accounts.Account | None:
     """The signed-in account, if the session is valid: known user, same session version,
     not idle too long, not older than the absolute lifetime."""
     settings = runtime.settings
-    user_id, version = session.get("user_id"), session.get("session_version")
+    if not current_user.is_authenticated:
+        return None
     started, seen = session.get("started_at", 0), session.get("seen_at", 0)
     now = time.time()
-    if not isinstance(user_id, int) or not isinstance(version, int):
-        return None
     if now - seen > settings.session_idle_minutes * 60 or now - started > settings.session_max_hours * 3600:
-        session.clear()
+        end_session()
         return None
-    account = accounts.active_account(runtime.engine, user_id, version)
-    if account is None:
-        session.clear()
-        return None
-    session["seen_at"] = now
-    return account
+    if now - seen > SEEN_EVERY_SECONDS:
+        session["seen_at"] = now
+    return current_user._get_current_object()
+
+
+def end_session() -> None:
+    """Sign out of this session: Flask-Session deletes it from the store, the cookie goes."""
+    logout_user()
+    session.clear()
 
 
 # --- the guard --------------------------------------------------------------------------
@@ -140,14 +161,8 @@ LOGIN_PAGE = """<!doctype html>
 
 
 def csrf_token() -> str:
-    if "csrf" not in session:
-        session["csrf"] = secrets.token_urlsafe(32)
-    return session["csrf"]
-
-
-def csrf_valid() -> bool:
-    sent = request.form.get("csrf_token", "")
-    return bool(sent) and "csrf" in session and hmac.compare_digest(sent, session["csrf"])
+    """The signed CSRF token of this session, for a form (Flask-WTF checks it on POST)."""
+    return generate_csrf()
 
 
 def login():
@@ -156,41 +171,64 @@ def login():
     next_path = _local_path(request.values.get("next") or "/")
     if request.method == "GET":
         return _login_page(next_path)
-    if not csrf_valid():
-        return _login_page(next_path, t("login_expired")), 400
-    limiter = current_app.extensions["hub_login_limiter"]
-    if limiter.hit(f"login:{request.remote_addr}") is not None:
-        return _login_page(next_path, t("login_too_many")), 429
     username = request.form.get("username", "")
-    settings = runtime.settings
-    policy = accounts.Policy(settings.login_max_attempts, settings.login_lock_minutes)
-    account, reason = accounts.authenticate(runtime.engine, username, request.form.get("password", ""), policy)
+    account, reason = accounts.authenticate(runtime.engine, username, request.form.get("password", ""))
     if account is None:
-        audit.record(runtime.engine, "login_failure", None, username.strip().lower()[:64] or None,
-                     request.remote_addr, reason=reason)
+        audit.record(runtime.engine, "login_failure", None, _typed_name(username) or None, client_address(),
+                     reason=reason)
         _track_login(False, None)
-        return _login_page(next_path, t("login_failed")), 401
-    session.clear()  # a new session: nothing from before sign-in survives (no fixation)
-    session.permanent = True
+        return _login_page(next_path, t("login_failed")), FAILED
+    session.clear()  # a new session: nothing from before sign-in survives ...
+    login_user(account)
     now = time.time()
-    # The CSRF token is made now, with the session: every later copy of the cookie carries it,
-    # whichever of several concurrent responses the browser keeps last.
-    session.update(user_id=account.user_id, session_version=account.session_version, started_at=now, seen_at=now,
-                   csrf=secrets.token_urlsafe(32))
-    audit.record(runtime.engine, "login_success", account.tenant_id, account.username, request.remote_addr)
+    session.update(started_at=now, seen_at=now)
+    current_app.session_interface.regenerate(session)  # ... under a new id (no fixation)
+    # The session's CSRF secret is made with it: the pages a browser opens at once after
+    # sign-in then share one token, instead of each making one and the last write winning.
+    g.pop("csrf_token", None)
+    generate_csrf()
+    audit.record(runtime.engine, "login_success", account.tenant_id, account.username, client_address())
     _track_login(True, account)
     return redirect(next_path)
 
 
 def logout():
-    account = _session_account() if "user_id" in session else None
-    if not csrf_valid():
-        return jsonify({"error": "the form has expired; reload the page"}), 400
+    account = _session_account()
     if account is not None:
         accounts.end_sessions(runtime.engine, account.username)
-        audit.record(runtime.engine, "logout", account.tenant_id, account.username, request.remote_addr)
-    session.clear()
+        audit.record(runtime.engine, "logout", account.tenant_id, account.username, client_address())
+    end_session()
     return redirect("/login")
+
+
+def _typed_name(username) -> str:
+    return username.strip().lower()[:64] if isinstance(username, str) else ""
+
+
+def _name_and_address() -> str:
+    """The failed-sign-in throttle's key: the name typed (existing or not) and the address."""
+    return f"{_typed_name(request.form.get('username', ''))}@{client_address()}"
+
+
+def _form_expired(_error: CSRFError):
+    from layouts.text import t
+
+    if request.path == "/login":
+        return _login_page(_local_path(request.values.get("next") or "/"), t("login_expired")), 400
+    return jsonify({"error": "the form has expired; reload the page"}), 400
+
+
+def _too_many_requests(error: RateLimitExceeded):
+    """A sign-in over a limit gets the sign-in page saying when to try again; anything else
+    over a limit gets JSON (the export blueprint answers its own)."""
+    from layouts.text import t
+
+    wait = retry_after(current_app.extensions[LIMITER])
+    if request.path == "/login":
+        page = _login_page(_local_path(request.values.get("next") or "/"), t("login_too_many", wait=wait))
+        return page, 429, {"Retry-After": str(wait)}
+    return jsonify({"error": "rate limited", "reason": f"too many requests: try again in {wait} s"}), 429, \
+        {"Retry-After": str(wait)}
 
 
 def _login_page(next_path: str, error: str | None = None):

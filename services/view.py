@@ -18,6 +18,9 @@ PARAMETERS = ("period", "from", "to", "regions", "pillar", "indicator")
 TREND_QUARTERS = 20  # the trend shows five years by default
 DEFAULT_PILLAR = "economic"
 MAX_SHOWN = 40  # characters of a bad value quoted back in a notice
+MAX_QUERY = 4096  # characters of a query string read: a view's own is under 300
+MAX_REGIONS = 30  # names read from `regions`: 14 places, each perhaps typed twice
+MAX_QUOTED = 3  # unknown names quoted in the one notice about them
 
 
 @dataclass(frozen=True)
@@ -91,14 +94,20 @@ def default_view(options: Options, latest: Period) -> View:
 def parse_view(search: str, options: Options, latest: Period) -> tuple[View, list[str]]:
     """The view a query string asks for; anything unknown or malformed falls back to its
     default and adds a notice (quoted as plain text, never as markup)."""
-    params = dict(parse_qsl((search or "").lstrip("?"), keep_blank_values=True))
-    view, notices = default_view(options, latest), []
-    for name in sorted(set(params) - set(PARAMETERS)):
-        notices.append(t("notice_unknown_parameter", name=_quote(name)))
+    search, notices = search or "", []
+    if len(search) > MAX_QUERY:
+        search = search[:MAX_QUERY]
+        notices.append(t("notice_link_too_long", limit=f"{MAX_QUERY:,}"))
+    params = dict(parse_qsl(search.lstrip("?"), keep_blank_values=True))
+    view = default_view(options, latest)
+    unknown = sorted(set(params) - set(PARAMETERS))
+    if unknown:
+        key = "notice_unknown_parameter" if len(unknown) == 1 else "notice_unknown_parameters"
+        notices.append(t(key, name=_quoted_list(unknown)))
     view = _with_periods(view, params, options, notices)
     view = _with_regions(view, params.get("regions"), options, notices)
     view = _with_indicator(view, params.get("pillar"), params.get("indicator"), options, notices)
-    return view, notices
+    return view, list(dict.fromkeys(notices))  # each notice once
 
 
 def _with_periods(view: View, params: dict, options: Options, notices: list[str]) -> View:
@@ -127,13 +136,20 @@ def _with_periods(view: View, params: dict, options: Options, notices: list[str]
 def _with_regions(view: View, text: str | None, options: Options, notices: list[str]) -> View:
     if not text:
         return view
-    codes = []
-    for item in text.split(","):
+    items = text.split(",", MAX_REGIONS)
+    if len(items) > MAX_REGIONS:
+        items = items[:MAX_REGIONS]
+        notices.append(t("notice_too_many_regions", limit=MAX_REGIONS))
+    codes, unknown = [], []
+    for item in items:
         code = resolve_region(item)
         if code is None or (code != NATIONAL_CODE and code not in options.regions):
-            notices.append(t("notice_unknown_region", value=_quote(item)))
+            unknown.append(item)
         elif code not in codes:
             codes.append(code)
+    if unknown:
+        key = "notice_unknown_region" if len(set(unknown)) == 1 else "notice_unknown_regions"
+        notices.append(t(key, value=_quoted_list(unknown)))
     return replace(view, regions=_ordered(tuple(codes), options))
 
 
@@ -155,6 +171,14 @@ def _with_indicator(view: View, pillar: str | None, indicator: str | None, optio
 def _ordered(codes: tuple[str, ...], options: Options) -> tuple[str, ...]:
     order = (NATIONAL_CODE, *options.regions)
     return tuple(c for c in order if c in codes)
+
+
+def _quoted_list(values: list[str]) -> str:
+    """Up to MAX_QUOTED values quoted, and how many more: one notice for many bad values."""
+    distinct = list(dict.fromkeys(values))
+    shown = ", ".join(_quote(value) for value in distinct[:MAX_QUOTED])
+    more = len(distinct) - MAX_QUOTED
+    return shown + (t("notice_and_more", count=f"{more:,}") if more > 0 else "")
 
 
 def _quote(text: str) -> str:

@@ -1,4 +1,4 @@
-"""Accounts and the audit log on a real database: hashing, lockout, session versions,
+"""Accounts and the audit log on a real database: hashing, no lockout, session versions,
 append-only audit, and the user-management command."""
 
 import os
@@ -42,14 +42,12 @@ def test_authentication_and_reasons(engine):
     assert accounts.authenticate(engine, "nobody", PASSWORD)[1] == "unknown user"
 
 
-def test_lockout_after_repeated_failures(engine):
+def test_repeated_failures_never_lock_the_account_or_write(engine):
     accounts.create_user(engine, "steward", "mep", "steward", PASSWORD)
-    policy = accounts.Policy(max_attempts=3, lock_minutes=15)
-    reasons = [accounts.authenticate(engine, "steward", "not it at all", policy)[1] for _ in range(3)]
-    assert reasons == ["wrong password", "wrong password", "account locked after repeated failures"]
-    assert accounts.authenticate(engine, "steward", PASSWORD, policy) == (None, "account locked")
-    accounts.set_password(engine, "steward", "a brand new password")  # a reset unlocks
-    assert accounts.authenticate(engine, "steward", "a brand new password", policy)[1] == "ok"
+    reasons = {accounts.authenticate(engine, "steward", "not it at all")[1] for _ in range(8)}
+    assert reasons == {"wrong password"}
+    assert sql_scalar(str(engine.url), "SELECT failed_attempts FROM users") == 0  # throttling is the route's job
+    assert accounts.authenticate(engine, "steward", PASSWORD)[1] == "ok"
 
 
 def test_session_version_ends_sessions(engine):

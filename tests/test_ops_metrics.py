@@ -125,3 +125,23 @@ def test_metrics_need_a_loopback_address_or_the_token(hub):
 ])
 def test_metrics_access_rule(address, authorization, token, allowed):
     assert metrics_allowed(address, authorization, token) is allowed
+
+
+@pytest.mark.parametrize(("overrides", "loopback_status"), [
+    ({}, 403),  # production: behind a proxy on the same host every request is loopback
+    ({"METRICS_ALLOW_LOOPBACK": "true"}, 200),
+])
+def test_production_serves_metrics_with_the_token_unless_loopback_is_allowed(tmp_path, sqlite_url, overrides,
+                                                                             loopback_status):
+    app = create_app(make_settings(tmp_path, DATABASE_URL=sqlite_url, ANALYTICS_HUB_ENV="production",
+                                   SECRET_KEY="p" * 40, METRICS_TOKEN=TOKEN, **overrides))
+    client = app.server.test_client()
+    assert client.get("/metrics").status_code == loopback_status
+    assert client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200
+
+
+def test_behind_a_trusted_proxy_the_client_address_decides(tmp_path, sqlite_url):
+    app = create_app(make_settings(tmp_path, DATABASE_URL=sqlite_url, PROXY_HOPS="1"))
+    client = app.server.test_client()  # the proxy connects from 127.0.0.1
+    assert client.get("/metrics", headers={"X-Forwarded-For": "203.0.113.9"}).status_code == 403
+    assert client.get("/metrics", headers={"X-Forwarded-For": "127.0.0.1"}).status_code == 200

@@ -13,12 +13,15 @@ import time
 import crossplane
 import pytest
 import yaml
+from limits import parse
+from limits.storage import storage_from_string
+from limits.strategies import FixedWindowRateLimiter
 from sqlalchemy.engine import make_url
 
 from app import create_app
 from data.cache import Cache
 from ops.routes import metrics_allowed
-from security.limits import RateLimiter
+from security.limits import storage_uri
 from settings import Settings
 from tests.conftest import ROOT, make_settings
 from tests.test_ops_docker import image_environment
@@ -108,7 +111,7 @@ def test_every_replica_shares_the_database_cache_limits_and_sessions(compose, re
                                                           postgres["POSTGRES_DB"])
     assert make_url(replica.cache_redis_url).host in services and replica.cache_type == "redis"
     assert Cache.from_settings(replica).backend_name == "RedisCache"
-    assert RateLimiter(replica, 10, "login")._redis is not None  # counted in Redis, not per replica
+    assert storage_uri(replica) == replica.cache_redis_url  # limits counted in Redis, not per replica
     # One SECRET_KEY signs every replica's sessions, and compose refuses to start without it.
     for required in ("SECRET_KEY", "POSTGRES_PASSWORD"):
         with pytest.raises(KeyError, match=required):
@@ -207,10 +210,11 @@ def test_every_key_in_redis_expires_so_eviction_can_make_room(compose, replica, 
     assert "volatile-lru" in compose["services"]["redis"]["command"]
     settings = Settings.from_env({**image_environment(), **environment(compose["services"]["app"]),
                                   "CACHE_REDIS_URL": url, "DATA_DIR": str(tmp_path)})
-    cache, limiter = Cache.from_settings(settings), RateLimiter(settings, 10, "expiry-test")
+    cache = Cache.from_settings(settings)
     cache.backend.set("expiry-test", 1)
-    limiter.hit("198.51.100.1")
-    keys = list(cache._redis.scan_iter(match="hub:*expiry-test*"))
+    limiter = FixedWindowRateLimiter(storage_from_string(storage_uri(settings)))
+    limiter.hit(parse("10/minute"), "expiry-test", "198.51.100.1")
+    keys = list(cache._redis.scan_iter(match="*expiry-test*"))
     assert len(keys) == 2 and all(cache._redis.ttl(key) > 0 for key in keys)
     cache._redis.delete(*keys)
 

@@ -118,9 +118,12 @@ def pair(tmp_path_factory):
     _clear_hub_keys(redis_url)
 
 
+HUB_KEYS = ("hub:*", "hub-session:*", "LIMITS:LIMITER/hub/*")  # cache, sessions, rate-limit counts
+
+
 def _clear_hub_keys(redis_url: str) -> None:
     client = redis.Redis.from_url(redis_url)
-    keys = list(client.scan_iter(match="hub:*", count=1000))
+    keys = [key for pattern in HUB_KEYS for key in client.scan_iter(match=pattern, count=1000)]
     if keys:
         client.delete(*keys)
 

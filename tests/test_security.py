@@ -2,10 +2,15 @@
 authentication on (staging settings, accounts in the database)."""
 
 import json
+import os
 import re
+import secrets
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import redis
+from argon2 import PasswordHasher
 
 from app import CALLBACK_OWNERS, create_app
 from callbacks.registry import PAGES
@@ -88,9 +93,21 @@ def test_login_sets_a_safe_session_cookie_and_shows_the_user(secured):
     assert response.status_code == 302 and response.headers["Location"] == "/"
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert len(client.get_cookie("hub_session").value) == 43  # a random id (32 bytes), no data
     layout = client.get("/_dash-layout").get_data(as_text=True)
     assert "ana1 (analyst)" in layout and "Ministry of Economy and Planning" in layout
     assert "Authentication is off" not in layout
+
+
+def test_sign_in_starts_a_new_session_id(secured):
+    client = secured[0].server.test_client()
+    client.get("/login")
+    before = client.get_cookie("hub_session").value  # the form's session, which an attacker could plant
+    assert attempt(secured[0], "ana1", client=client).status_code == 302
+    after = client.get_cookie("hub_session").value
+    assert after != before
+    client.set_cookie("hub_session", before)
+    assert client.get("/_dash-layout").status_code == 401
 
 
 def test_wrong_password_fails_and_is_audited_without_the_password(secured):
@@ -105,12 +122,60 @@ def test_wrong_password_fails_and_is_audited_without_the_password(secured):
     assert "not the password at all" not in everything and PASSWORD not in everything
 
 
-def test_lockout_after_repeated_failures(secured):
-    app, _ = secured
-    accounts.create_user(get_engine(secured[1]), "locked1", "mep", "analyst", PASSWORD)
-    for _ in range(3):
-        assert login(app, "locked1", "wrong wrong wrong")[1].status_code == 401
-    assert login(app, "locked1")[1].status_code == 401  # right password, but locked for a while
+def attempt(app, username, password=PASSWORD, address="127.0.0.1", client=None):
+    """One sign-in from `address`, as a browser does it: open the form, then post it."""
+    if client is None:
+        client = app.server.test_client()
+        client.environ_base["REMOTE_ADDR"] = address
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": token, "next": "/"})
+
+
+def answer(response) -> tuple[int, str]:
+    """What a client learns from a sign-in: the status and the page without its form token."""
+    return response.status_code, re.sub(r'name="csrf_token" value="[^"]+"', "", response.get_data(as_text=True))
+
+
+def test_failures_from_another_address_never_keep_a_user_out(secured):
+    app, url = secured
+    accounts.create_user(get_engine(url), "victim1", "mep", "analyst", PASSWORD)
+    attacker, user = "10.9.0.1", "10.9.0.2"
+    assert [attempt(app, "victim1", "wrong wrong wrong", attacker).status_code for _ in range(3)] == [401] * 3
+    throttled = attempt(app, "victim1", PASSWORD, attacker)
+    assert throttled.status_code == 429 and int(throttled.headers["Retry-After"]) > 0
+    assert "Too many sign-in attempts. Try again in" in throttled.get_data(as_text=True)
+    assert attempt(app, "victim1", PASSWORD, user).status_code == 302  # the user signs in from elsewhere
+    assert sql_scalar(url, "SELECT locked_until FROM users WHERE username = 'victim1'") is None
+
+
+def test_unknown_wrong_disabled_and_throttled_names_get_the_same_answer_after_the_same_work(secured, monkeypatch):
+    app, url = secured
+    engine = get_engine(url)
+    accounts.create_user(engine, "alike1", "mep", "analyst", PASSWORD)
+    accounts.create_user(engine, "alike2", "mep", "analyst", PASSWORD)
+    accounts.disable(engine, "alike2")
+    verified = []
+
+    class CountingHasher(PasswordHasher):
+        def verify(self, *args):
+            verified.append(1)
+            return super().verify(*args)
+
+    monkeypatch.setattr(accounts, "_hasher", CountingHasher())
+    answers = {}
+    for name in ("alike1", "alike2", "nobody-at-all"):  # wrong password, disabled, unknown
+        verified.clear()
+        answers[name] = answer(attempt(app, name, "not the password", "10.9.1.1"))
+        assert len(verified) == 1, name  # one argon2 verification each, nothing else to tell them apart
+    assert answers["alike1"][0] == 401 and len(set(answers.values())) == 1
+    throttled = {}
+    for name in ("alike1", "nobody-at-all"):  # an existing and an unknown name, throttled alike
+        for _ in range(2):
+            attempt(app, name, "not the password", "10.9.1.1")
+        throttled[name] = answer(attempt(app, name, PASSWORD, "10.9.1.1"))
+    assert throttled["alike1"][0] == 429
+    assert len({re.sub(r"in \d+ s", "", text) for _, text in throttled.values()}) == 1
 
 
 def test_sign_in_attempts_are_limited_per_address(tmp_path, sqlite_url):
@@ -207,14 +272,14 @@ def test_ops_cannot_run_the_dashboard_callback(secured):
 def callback_payload(key: str, spec: dict) -> dict:
     """A well-formed request for the callback `key` with every input and state empty."""
     def entries(items):
-        return [[] if isinstance(item["id"], dict) else {**item, "value": None} for item in items]
+        return [[] if str(item["id"]).startswith("{") else {**item, "value": None} for item in items]  # ALL: a list
 
     def output(text):
         component, prop = text.rsplit(".", 1)
         return {"id": json.loads(component) if component.startswith("{") else component, "property": prop}
 
-    outputs = key.strip(".").split("...") if key.startswith("..") else [key]
-    return {"output": key, "outputs": [output(o) for o in outputs],
+    outputs = [output(o) for o in key.strip(".").split("...")] if key.startswith("..") else output(key)
+    return {"output": key, "outputs": outputs,
             "inputs": entries(spec["inputs"]), "state": entries(spec["state"]),
             "changedPropIds": [f"{spec['inputs'][0]['id']}.{spec['inputs'][0]['property']}"]}
 
@@ -304,3 +369,61 @@ def test_only_ops_can_clear_the_cache_and_it_is_audited(secured):
     assert post(as_user(secured, "ops1"), payload).status_code == 200
     row = sql_rows(url, "SELECT tenant_id, username FROM audit_log WHERE action = 'cache_clear' ORDER BY id DESC")
     assert tuple(row[0]) == ("mep", "ops1")
+
+
+def test_sessions_and_counters_are_shared_by_every_worker(secured, tmp_path):
+    """Two apps on one data folder and database, as two gunicorn workers: a session made by
+    one is valid in the other, and sign-in attempts count once for both."""
+    app, url = secured
+    workers = [create_app(make_settings(tmp_path, DATABASE_URL=url, ANALYTICS_HUB_ENV="staging", SECRET_KEY="s" * 40,
+                                        LOGIN_RATE_LIMIT="3")) for _ in range(2)]
+    client = workers[0].server.test_client()
+    client.environ_base["REMOTE_ADDR"] = "10.9.2.1"
+    assert attempt(None, "ana1", client=client).status_code == 302
+    other = workers[1].server.test_client()
+    other.set_cookie("hub_session", client.get_cookie("hub_session").value)
+    assert other.get("/_dash-layout").status_code == 200
+    statuses = [attempt(workers[n % 2], "nobody", "whatever it is", "10.9.2.1").status_code for n in range(3)]
+    assert statuses == [401, 401, 429]  # 1 + 2 attempts from this address: the third is over 3 a minute
+
+
+@pytest.mark.redis
+def test_with_redis_sessions_and_counters_live_in_redis(secured, tmp_path):
+    redis_url = os.environ.get("TEST_REDIS_URL")
+    if not redis_url:
+        pytest.skip("TEST_REDIS_URL is not set: the Redis test needs a server")
+    store = redis.Redis.from_url(redis_url)
+    app = create_app(make_settings(tmp_path, DATABASE_URL=secured[1], ANALYTICS_HUB_ENV="staging",
+                                   SECRET_KEY="r" * 40, CACHE_REDIS_URL=redis_url, CACHE_TYPE="redis"))
+    address = f"10.9.3.{secrets.randbelow(250)}"  # counters outlive the test in Redis: a fresh address
+    client = app.server.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    assert attempt(app, "ana1", client=client).status_code == 302
+    session_id = client.get_cookie("hub_session").value
+    assert len(store.keys(f"hub-session:*:{session_id}")) == 1
+    assert store.keys(f"LIMITS:LIMITER/hub/{address}/*")  # the sign-in was counted in Redis
+    layout = client.get("/_dash-layout").get_data(as_text=True)
+    csrf = re.search(r'"value":"([^"]+)"[^}]*"name":"csrf_token"', layout).group(1)
+    assert client.post("/logout", data={"csrf_token": csrf}).status_code == 302
+    assert store.keys(f"hub-session:*:{session_id}") == []
+
+
+def test_a_visitor_who_only_opened_the_form_gets_a_short_session(secured):
+    app, url = secured
+    client = app.server.test_client()
+    client.get("/login")  # the form's CSRF token starts a session
+    session_id = client.get_cookie("hub_session").value
+    expires = sql_scalar(url, "SELECT expires_at FROM web_sessions WHERE session_id LIKE :p", p=f"%:{session_id}")
+    left = datetime.fromisoformat(str(expires)).replace(tzinfo=UTC) - datetime.now(UTC)
+    assert timedelta(minutes=50) < left <= timedelta(hours=1)  # not the 12 hours of a signed-in session
+
+
+def test_sessions_are_kept_in_the_database_on_each_backend(database_url, tmp_path):
+    client = create_app(make_settings(tmp_path, DATABASE_URL=database_url)).server.test_client()
+    form_token = re.compile(r'name="csrf_token" value="([^".]+)')  # the signed secret's first part
+    first = form_token.search(client.get("/login").get_data(as_text=True)).group(1)
+    session_id = client.get_cookie("hub_session").value
+    second = form_token.search(client.get("/login").get_data(as_text=True)).group(1)
+    assert first == second  # the second request read the session the first one stored
+    rows = sql_scalar(database_url, "SELECT COUNT(*) FROM web_sessions WHERE session_id LIKE :p", p=f"%:{session_id}")
+    assert rows == 1

@@ -68,3 +68,18 @@ def test_bad_parameters_fall_back_with_a_notice(options, search, notice):
 def test_long_bad_values_are_shortened(options):
     _, notices = parse_view("indicator=" + "x" * 500, options, LATEST)
     assert len(notices[0]) < 120
+
+
+def test_a_flood_of_unknown_regions_is_capped_and_told_once(options):
+    names = ",".join(f"Atlantis {n}" for n in range(200_000))  # 2.5 MB, as a hostile link
+    view, notices = parse_view(f"regions=SA-01,{names}", options, LATEST)
+    assert view.regions == ("SA-01",)
+    assert notices == ["The link is too long: only its first 4,096 characters were read.",
+                       "Only the first 30 regions of the link were read.",
+                       "Unknown regions “Atlantis 0”, “Atlantis 1”, “Atlantis 2” and 26 more were left out."]
+
+
+def test_repeated_bad_values_give_one_notice(options):
+    _, notices = parse_view("regions=Atlantis,Atlantis,Atlantis&colour=red&size=9", options, LATEST)
+    assert notices == ["Ignored the unknown parameters “colour”, “size”.",
+                       "Unknown region “Atlantis” was left out."]
