@@ -19,7 +19,8 @@ from data.tenancy import TENANT_ID
 
 DISTRIBUTION = "analytics-hub"
 ENVIRONMENTS = ("development", "test", "staging", "production")
-CACHE_TYPES = ("filesystem", "redis", "simple", "null")
+CACHE_TYPES = ("disk", "redis", "simple", "null")
+CACHE_TYPE_ALIASES = {"filesystem": "disk"}  # the name of the folder cache before diskcache
 LOG_LEVELS = ("debug", "info", "warning", "error")
 METRICS_TOKEN_MIN_LENGTH = 16
 DATABASE_BACKENDS = ("sqlite", "postgresql")
@@ -44,10 +45,11 @@ class Settings:
     port: int = 8501
     workers: int = 2
     log_dir: Path = Path("logs")
-    cache_type: str = "filesystem"
+    cache_type: str = "disk"
     cache_dir: Path = Path("var/cache")
     cache_redis_url: str | None = None
     cache_default_timeout: int = 3600
+    cache_size_limit_mb: int = 1024
     secret_key: str | None = field(default=None, repr=False)
     default_tenant: str = "mep"
     disk_min_free_mb: int = 500
@@ -62,6 +64,7 @@ class Settings:
     log_max_bytes: int = 10 * 1024 * 1024
     metrics_dir: Path = Path("var/prometheus")
     metrics_token: str | None = field(default=None, repr=False)
+    integrity_check_interval: int = 600
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -70,7 +73,7 @@ class Settings:
         app_env = _choice(env, "ANALYTICS_HUB_ENV", ENVIRONMENTS, "development")
         data_dir = Path(env.get("DATA_DIR") or "var").resolve()
         redis_url = env.get("CACHE_REDIS_URL") or None
-        cache_type = _choice(env, "CACHE_TYPE", CACHE_TYPES, "redis" if redis_url else "filesystem")
+        cache_type = _choice(env, "CACHE_TYPE", CACHE_TYPES, "redis" if redis_url else "disk", CACHE_TYPE_ALIASES)
         if cache_type == "redis" and not redis_url:
             raise SettingsError("CACHE_REDIS_URL", None, "CACHE_TYPE=redis needs a redis:// URL")
         if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
@@ -97,6 +100,7 @@ class Settings:
             cache_dir=Path(env.get("CACHE_DIR") or data_dir / "cache").resolve(),
             cache_redis_url=redis_url,
             cache_default_timeout=_integer(env, "CACHE_DEFAULT_TIMEOUT", 3600, 0, 30 * 86400),
+            cache_size_limit_mb=_integer(env, "CACHE_SIZE_LIMIT_MB", 1024, 16, 1024 * 1024),
             secret_key=secret_key,
             default_tenant=tenant,
             disk_min_free_mb=_integer(env, "DISK_MIN_FREE_MB", 500, 0, 10**7),
@@ -111,6 +115,7 @@ class Settings:
             log_max_bytes=_integer(env, "LOG_MAX_BYTES", 10 * 1024 * 1024, 1024, 2**30),
             metrics_dir=Path(env.get("PROMETHEUS_MULTIPROC_DIR") or data_dir / "prometheus").resolve(),
             metrics_token=_metrics_token(env),
+            integrity_check_interval=_integer(env, "INTEGRITY_CHECK_INTERVAL", 600, 1, 7 * 86400),
         )
 
     @property
@@ -153,13 +158,16 @@ def app_version() -> str | None:
         return None
 
 
-def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...], default: str) -> str:
+def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...], default: str,
+            aliases: Mapping[str, str] | None = None) -> str:
     value = env.get(name)
     if value is None or value == "":
         return default
-    if value.strip().lower() not in allowed:
+    chosen = value.strip().lower()
+    chosen = (aliases or {}).get(chosen, chosen)
+    if chosen not in allowed:
         raise SettingsError(name, value, f"allowed values are {', '.join(allowed)}")
-    return value.strip().lower()
+    return chosen
 
 
 def _integer(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:

@@ -7,6 +7,7 @@ import ipaddress
 
 from flask import Flask, Response, jsonify, request
 
+from data.runtime import runtime
 from ops.health import health_report
 from ops.metrics import exposition
 from settings import Settings
@@ -16,7 +17,7 @@ def register_ops_routes(server: Flask, settings: Settings) -> None:
     @server.get("/healthz")
     def healthz():
         report = health_report(settings)
-        return jsonify(report), 200 if report["status"] == "healthy" else 503
+        return jsonify(report), 503 if report["status"] == "unhealthy" else 200
 
     @server.get("/metrics")
     def metrics():
@@ -24,7 +25,7 @@ def register_ops_routes(server: Flask, settings: Settings) -> None:
                                settings.metrics_token):
             return jsonify({"error": "metrics are served to loopback addresses, or with "
                                      "'Authorization: Bearer <METRICS_TOKEN>'"}), 403
-        body, content_type = exposition()
+        body, content_type = exposition(runtime.cache)
         return Response(body, content_type=content_type)
 
 

@@ -29,7 +29,7 @@ CLEAR_CACHE_CALL = {
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("two-workers")
-    process, url = start_server(tmp, WORKERS="2", CACHE_TYPE="filesystem")
+    process, url = start_server(tmp, WORKERS="2", CACHE_TYPE="disk")
     yield {"url": url, "logs": tmp / "logs", "database_url": f"sqlite:///{tmp / 'var' / 'analytics_hub.db'}",
            "process": process}
     stop_server(process)
@@ -112,7 +112,7 @@ def test_clear_cache_leaves_no_worker_with_stale_data(server):
     assert set(diagnostics_by_worker(url).values()) == {"2025Q4"}  # stale: served from the cache
     body, _ = post(url, CLEAR_CACHE_CALL)
     message = " ".join(texts(body))
-    assert "Cleared" in message and "FileSystemCache, shared by every worker" in message
+    assert "Cleared" in message and "DiskCache, shared by every worker" in message
     assert set(diagnostics_by_worker(url).values()) == {"2025Q3"}  # every worker reads the database again
 
 

@@ -27,7 +27,7 @@ USERS = {"exec1": ("mep", "executive"), "ana1": ("mep", "analyst"), "stew1": ("m
 @pytest.fixture(scope="module")
 def secured(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("secured")
-    settings = make_settings(tmp, ANALYTICS_HUB_ENV="staging", SECRET_KEY="s" * 40, CACHE_TYPE="filesystem",
+    settings = make_settings(tmp, ANALYTICS_HUB_ENV="staging", SECRET_KEY="s" * 40, CACHE_TYPE="disk",
                              EXPORT_RATE_LIMIT="1000", LOGIN_MAX_ATTEMPTS="3", LOGIN_RATE_LIMIT="1000")
     engine = get_engine(settings.database_url)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
