@@ -58,7 +58,7 @@ class RestoreResult:
     users: list[str]
 
 
-def backup(settings: Settings, output: Path, keep_days: int | None = None) -> BackupResult:
+def backup(settings: Settings, output: str | Path, keep_days: int | None = None) -> BackupResult:
     """Back up the configured database to `output` (a file, or a folder to name one in),
     then delete backups older than `keep_days` in the same folder."""
     started = time.perf_counter()
@@ -73,11 +73,11 @@ def backup(settings: Settings, output: Path, keep_days: int | None = None) -> Ba
     return BackupResult(target, target.stat().st_size, time.perf_counter() - started, removed)
 
 
-def backup_path(output: Path, suffix: str, now: datetime) -> Path:
+def backup_path(output: str | Path, suffix: str, now: datetime) -> Path:
     """`output` itself, or a timestamped name inside it when it is a folder (or ends with /)."""
-    if output.is_dir() or str(output).endswith(os.sep):
-        return output / f"analytics_hub_{now:%Y%m%d_%H%M%S}{suffix}"
-    return output
+    if Path(output).is_dir() or str(output).endswith(("/", os.sep)):
+        return Path(output) / f"analytics_hub_{now:%Y%m%d_%H%M%S}{suffix}"
+    return Path(output)
 
 
 def backup_sqlite(database: Path, target: Path) -> None:

@@ -96,6 +96,20 @@ def recent_errors(log_dir: Path, limit: int = 10) -> list[dict]:
     return entries
 
 
+class QuietLibraries(logging.Filter):
+    """Keeps the PNG renderer's libraries (kaleido, choreographer, logistro) to their warnings
+    and errors: their info and debug lines about browser tabs would fill analytics_hub.log."""
+
+    PACKAGES = ("kaleido", "choreographer", "logistro")
+    _folders = tuple(f"{os.sep}{name}{os.sep}" for name in PACKAGES)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.WARNING:
+            return True
+        from_library = record.name.split(".")[0] in self.PACKAGES or any(f in record.pathname for f in self._folders)
+        return not from_library
+
+
 class RedactingFilter(logging.Filter):
     """Masks credentials and personal data in the message, the traceback and extra fields."""
 
@@ -215,6 +229,7 @@ class SharedTimedRotatingFileHandler(_QuietFailures, ConcurrentTimedRotatingFile
 def _install(logger: logging.Logger, handler: logging.Handler, level: int = logging.NOTSET,
              formatter: logging.Formatter | None = None) -> None:
     handler.setLevel(level)
+    handler.addFilter(QuietLibraries())
     handler.addFilter(RedactingFilter())
     handler.setFormatter(formatter or JsonFormatter())
     logger.addHandler(handler)

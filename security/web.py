@@ -214,7 +214,9 @@ def _local_path(target: str) -> str:
 def _track_login(success: bool, account: accounts.Account | None) -> None:
     from ops.telemetry import track
 
-    track("login", success=success, role=account.role if account else None)
+    # /login is public, so the request has no tenant yet: a sign-in's tenant is the account's
+    track("login", success=success, role=account.role if account else None,
+          tenant=account.tenant_id if account else None)
 
 
 # --- response headers -----------------------------------------------------------------
