@@ -55,6 +55,7 @@ def when_ready(_server):
     from ops.integrity import check_at_start
     from security.accounts import prepare_sign_in
 
+    _import_the_app()
     log = logging.getLogger("analytics_hub")
     damage = check_at_start(settings)
     if damage is not None:
@@ -80,6 +81,13 @@ def child_exit(_server, worker):
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
+
+
+def _import_the_app():
+    """Import the app's code (not build it) in the master: every worker forked from it, a
+    replacement for a killed one included, starts with Dash, pandas and plotly loaded and
+    serves in a fraction of a second instead of importing them for seconds."""
+    import app  # noqa: F401
 
 
 @contextlib.contextmanager
