@@ -61,11 +61,12 @@ def copy_database(source: Path, target: Path) -> None:
         src.backup(dst)
 
 
-def run(script: str, *args: str, data_dir: Path | None = None, **env: str) -> subprocess.CompletedProcess:
+def run(script: str, *args: str, data_dir: Path | None = None, cwd: str | None = None,
+        **env: str) -> subprocess.CompletedProcess:
     environ = {**os.environ, "ANALYTICS_HUB_ENV": "test", **env}
     if data_dir is not None:
         environ["DATA_DIR"] = str(data_dir)
-    return subprocess.run([PYTHON, f"scripts/{script}", *args], cwd=ROOT, env=environ,
+    return subprocess.run([PYTHON, str(ROOT / "scripts" / script), *args], cwd=cwd or ROOT, env=environ,
                           capture_output=True, text=True, timeout=300)
 
 

@@ -164,3 +164,14 @@ def test_a_damaged_database_fails_healthz_and_the_script_names_the_check(tmp_pat
     assert '❌ /healthz answered 503: failing ["Database Connection","Data Available"]' in result.stdout
     # with the users table unreadable, sign-in fails closed, so the page itself is not served
     assert "Diagnostics page needs an ops sign-in" in result.stdout
+
+
+def test_metrics_see_the_wait_for_a_thread_and_the_threads_in_use(server):
+    post(server["url"], router_payload("/diagnostics"))
+    families = {family.name: family for family in text_string_to_metric_families(get(f"{server['url']}/metrics")[0])}
+    assert families["gunicorn_threads"].samples[0].value == 8  # 2 workers x 4 threads
+    assert families["gunicorn_busy_threads"].samples[0].value >= 1  # the thread answering this scrape
+    waited = {s.name: s.value for s in families["http_request_queue_seconds"].samples}
+    assert waited["http_request_queue_seconds_count"] >= 1
+    entries = families["cache_entries"].samples[0].value
+    assert entries >= 1 and families["cache_size_bytes"].samples[0].value > 0

@@ -4,6 +4,7 @@ authentication on (staging settings, accounts in the database)."""
 import json
 import re
 import time
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,7 @@ from data import database
 from data.engine import get_engine
 from exports.png import availability
 from layouts import ids
+from ops import logs
 from security import accounts
 from security.roles import PERMISSIONS
 from settings import Settings, SettingsError
@@ -183,7 +185,8 @@ def test_role_matrix(secured, username):
     for page in PAGES:
         shown = post(client, router_payload(page.path)).get_data(as_text=True)
         refused = "Not available to your role" in shown
-        assert refused == (role not in PERMISSIONS[page.permission]), (page.path, role)
+        sent_on = page.path == "/" and role == "ops"  # the home page takes ops to Diagnostics
+        assert refused == (role not in PERMISSIONS[page.permission] and not sent_on), (page.path, role)
     links = {page.path for page in PAGES if f'"id":"{page.nav_id}"' in client.get("/_dash-layout").get_data(
         as_text=True)}
     assert links == {page.path for page in PAGES if role in PERMISSIONS[page.permission]}
@@ -304,3 +307,32 @@ def test_only_ops_can_clear_the_cache_and_it_is_audited(secured):
     assert post(as_user(secured, "ops1"), payload).status_code == 200
     row = sql_rows(url, "SELECT tenant_id, username FROM audit_log WHERE action = 'cache_clear' ORDER BY id DESC")
     assert tuple(row[0]) == ("mep", "ops1")
+
+
+def test_ops_land_on_diagnostics_instead_of_a_dead_end(secured):
+    client = as_user(secured, "ops1")
+    opened = client.get("/")
+    assert opened.status_code == 302 and opened.headers["Location"] == "/diagnostics"
+    shown = post(client, router_payload("/")).get_data(as_text=True)
+    assert "Not available to your role" not in shown and ids.DIAGNOSTICS_BODY in shown
+    assert as_user(secured, "ana1").get("/").status_code == 200  # others keep the dashboard
+
+
+def test_a_sign_in_is_traced_with_the_accounts_tenant_and_excel_downloads_are_traced(secured):
+    settings = secured[0].server.extensions["hub_runtime"].settings
+    logs.configure_logging(settings)  # the log files are the process's: another app may have taken them
+    log_dir = Path(settings.log_dir)
+    client = as_user(secured, "ana2")
+    assert client.get("/export/data.xlsx").status_code == 200
+    events = [json.loads(line) for line in (log_dir / "telemetry.jsonl").read_text().splitlines()]
+    login = [e for e in events if e["event_type"] == "login"][-1]
+    assert (login["tenant"], login["role"], login["success"]) == ("rda", "analyst", True)
+    excel = [e for e in events if e["event_type"] == "export_xlsx"][-1]
+    assert excel["tenant"] == "rda" and excel["indicator"]
+
+
+def test_a_derived_indicators_csv_says_its_inputs_are_synthetic(secured):
+    client = as_user(secured, "ana1")
+    text = client.get("/export/data.csv?indicator=co2_per_gdp&pillar=environmental").get_data(as_text=True)
+    source = next(line for line in text.splitlines() if line.startswith("# Source: "))
+    assert source == "# Source: hub computation from synthetic-seed (synthetic demonstration data)"
