@@ -23,6 +23,7 @@ from layouts.components import change_line
 from ops import logs
 from security import accounts, audit
 from tests.conftest import ROOT, free_port, make_settings, text_of
+from tests.dash_requests import router_payload
 from tests.test_ops_backup import copy_database, run
 
 PASSWORD = "a long enough password"
@@ -204,3 +205,5 @@ def test_a_cache_that_fails_serves_uncached_and_health_names_it(tmp_path, sqlite
     assert health.status_code == 200 and health.get_json()["status"] == "degraded"
     assert health.get_json()["failing"] == ["Cache"]
     assert "the cache server is gone" in health.get_json()["checks"]["cache"]["detail"]
+    page = client.post("/_dash-update-component", json=router_payload("/diagnostics")).get_data(as_text=True)
+    assert "System degraded: Cache failing; pages are still served correctly." in page
