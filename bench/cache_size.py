@@ -47,7 +47,7 @@ def fill_and_time(cache: Cache, checkpoints: list[int], sample: int, seed: int =
         while stored < checkpoint - sample:  # fill without timing up to the window
             cache.set(key(stored), value(rng, stored))
             stored += 1
-        sets, gets = [], []
+        sets, gets, found = [], [], 0
         for _ in range(sample):
             started = time.perf_counter()
             cache.set(key(stored), value(rng, stored))
@@ -56,13 +56,15 @@ def fill_and_time(cache: Cache, checkpoints: list[int], sample: int, seed: int =
         for _ in range(sample):
             wanted = key(rng.randrange(stored))
             started = time.perf_counter()
-            cache.get(wanted)
+            found += cache.get(wanted) is not None
             gets.append((time.perf_counter() - started) * 1000)
         rows.append({"entries": cache.entry_count() if cache.entry_count() is not None else stored,
-                     "set_ms": summary(sets, 3), "get_ms": summary(gets, 3)})
+                     "set_ms": summary(sets, 3), "get_ms": summary(gets, 3), "gets_found": found / sample,
+                     "backend_errors_so_far": cache.stats().get("errors", 0)})
         print(f"  {rows[-1]['entries']:>7,} entries  set p50 {rows[-1]['set_ms']['p50']:7.3f} ms "
               f"p95 {rows[-1]['set_ms']['p95']:7.3f}   get p50 {rows[-1]['get_ms']['p50']:7.3f} ms "
-              f"p95 {rows[-1]['get_ms']['p95']:7.3f}", flush=True)
+              f"p95 {rows[-1]['get_ms']['p95']:7.3f}  found {found / sample:.0%}  "
+              f"errors {rows[-1]['backend_errors_so_far']}", flush=True)
     return rows
 
 

@@ -76,7 +76,9 @@ def run_level(users: int, seconds: int, folder: Path) -> dict:
         result = {"users": users, "seconds": seconds, "load_average_before": load_before,
                   "load_average_after": os.getloadavg(),
                   "workers_cpu_cores": round((cpu_seconds(server.workers()) - cpu_before) / wall, 2),
-                  "queue_wait": queue_wait(server.url), **stats(Path(f"{prefix}_stats.csv"))}
+                  "queue_wait": queue_wait(server.url), **stats(Path(f"{prefix}_stats.csv")),
+                  "failure_reasons": failure_reasons(Path(f"{prefix}_failures.csv")),
+                  "server_errors_logged": _lines(server.log_dir / "errors.log")}
         if seconds > 120:
             result["minutes"] = per_minute(Path(f"{prefix}_stats_history.csv"))
         return result
@@ -94,6 +96,17 @@ def stats(path: Path) -> dict:
                 "p95_ms": _number(row["95%"]), "p99_ms": _number(row["99%"]),
             }
     return {"total": classes.pop("Aggregated", {}), "classes": classes}
+
+
+def failure_reasons(path: Path) -> dict[str, int]:
+    """How many requests failed, by class and reason (an HTTP status, or the client's error)."""
+    if not path.exists():
+        return {}
+    return {f"{row['Name']}: {row['Error']}": int(row["Occurrences"]) for row in csv.DictReader(path.open())}
+
+
+def _lines(path: Path) -> int:
+    return len(path.read_text().splitlines()) if path.exists() else 0
 
 
 def per_minute(path: Path) -> list[dict]:
@@ -139,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"p99 {total['p99_ms']} ms, failures {total['failures']}, workers {level['workers_cpu_cores']} "
                   f"cores, queue {level['queue_wait']}, load {level['load_average_before'][0]:.1f}->"
                   f"{level['load_average_after'][0]:.1f}", flush=True)
+            if level["failure_reasons"]:
+                print(f"      failures: {level['failure_reasons']}; errors.log lines: {level['server_errors_logged']}")
             for name, row in sorted(level["classes"].items()):
                 print(f"      {name:18} {row['rps']:5.1f} req/s  p50 {row['p50_ms']}  p95 {row['p95_ms']}  "
                       f"p99 {row['p99_ms']}  failures {row['failures']}", flush=True)

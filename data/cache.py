@@ -46,7 +46,8 @@ ROOT = Path(__file__).resolve().parent.parent
 RETRY_AFTER_S = 5.0  # a failed backend is left alone this long, so requests do not each wait for it
 WARN_EVERY_S = 60.0
 DISK_BUSY_TIMEOUT_S = 2.0  # a write that cannot get diskcache's SQLite lock this fast is skipped
-REDIS_TIMEOUT_S = 0.5
+REDIS_TIMEOUT_S = 1.0
+REDIS_DELETE_BATCH = 1000
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,18 @@ class RedisBackend(RedisCache):
 
     def entries(self) -> int:
         return int(self._write_client.dbsize())
+
+    def clear(self) -> bool:
+        """Delete the hub's keys a batch at a time: each call stays short, whatever the size."""
+        client, batch = self._write_client, []
+        for key in client.scan_iter(match=f"{self.key_prefix}*", count=REDIS_DELETE_BATCH):
+            batch.append(key)
+            if len(batch) == REDIS_DELETE_BATCH:
+                client.delete(*batch)
+                batch = []
+        if batch:
+            client.delete(*batch)
+        return True
 
     def size_bytes(self) -> int:
         return int(self._write_client.info("memory")["used_memory"])
