@@ -27,7 +27,9 @@ class Analyst(HttpUser):
         for method, path, body in request_for(kind, self.rng):
             name = NAMES[kind] if method == "POST" or kind != "page" else "page open (HTML)"
             with self.client.request(method, path, json=body, name=name, catch_response=True) as response:
-                if response.status_code != 200:
+                if response.status_code == 0:  # no answer: say why (reset, refused, time-out...)
+                    response.failure(f"no response: {type(response.error).__name__}: {response.error}"[:200])
+                elif response.status_code != 200:
                     response.failure(f"HTTP {response.status_code}")
 
     @task(70)
