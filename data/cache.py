@@ -44,6 +44,8 @@ STAT_NAMES = {"hit": "hits", "miss": "misses"}
 CACHED_CODE = ("data", "layouts", "services")
 ROOT = Path(__file__).resolve().parent.parent
 RETRY_AFTER_S = 5.0  # a failed backend is left alone this long, so requests do not each wait for it
+PROBE_AFTER_S = 5.0  # asked whether it fails, a backend unused this long is tried first
+PROBE_KEY = f"{KEY_PREFIX}probe"
 WARN_EVERY_S = 60.0
 DISK_BUSY_TIMEOUT_S = 2.0  # a write that cannot get diskcache's SQLite lock this fast is skipped
 REDIS_TIMEOUT_S = 1.0
@@ -119,6 +121,7 @@ class Cache:
         self._lock = threading.Lock()
         self._failure: tuple[float, str] | None = None  # (monotonic time, reason) of the last failure
         self._last_success = 0.0
+        self._last_attempt = 0.0
         self._warned_at = -WARN_EVERY_S
 
     @classmethod
@@ -149,6 +152,7 @@ class Cache:
     def _guarded(self, operation, *args):
         if self._resting():
             return None
+        self._last_attempt = time.monotonic()
         try:
             result = operation(*args)
         except Exception as error:  # any backend error: serve uncached, say so, try again later
@@ -179,7 +183,11 @@ class Cache:
             listener("error", "", None)
 
     def failing(self) -> str | None:
-        """Why the backend failed, while its last operation failed; else None."""
+        """Why the backend failed, while its last operation failed; else None. A backend this
+        process has not used for a few seconds is tried first (one read), so the answer is
+        current even when every thread was busy elsewhere."""
+        if time.monotonic() - self._last_attempt > PROBE_AFTER_S:
+            self.get(PROBE_KEY)
         failure = self._failure
         if failure is None or failure[0] < self._last_success:
             return None

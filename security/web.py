@@ -54,7 +54,7 @@ def auth_enabled() -> bool:
             found = accounts.active_user_count(runtime.engine) > 0
         except Exception:  # an unreadable database must not open the doors: fail closed
             log.exception("cannot read the users table; sign-in stays required")
-            found = True
+            return True  # for this request only: the next one asks again, so a database restart costs seconds
         _user_check.update(at=time.monotonic(), any=found)
     return _user_check["any"]
 

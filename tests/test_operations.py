@@ -208,3 +208,22 @@ def test_a_cache_that_fails_serves_uncached_and_health_names_it(tmp_path, sqlite
     assert "the cache server is gone" in health.get_json()["checks"]["cache"]["detail"]
     page = client.post("/_dash-update-component", json=router_payload("/diagnostics")).get_data(as_text=True)
     assert "System degraded: Cache failing; pages are still served correctly." in page
+
+
+def test_a_database_blip_requires_sign_in_for_that_request_only(tmp_path, sqlite_url, monkeypatch):
+    from security import web
+
+    app = create_app(make_settings(tmp_path, DATABASE_URL=sqlite_url))  # no accounts: sign-in off
+    answers = iter([ConnectionError("the database restarts"), 0])
+
+    def user_count(_engine):
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    monkeypatch.setattr(web.accounts, "active_user_count", user_count)
+    monkeypatch.setattr(web, "_user_check", {"at": 0.0, "any": False})
+    with app.server.test_request_context("/"):
+        assert web.auth_enabled() is True  # unreadable: closed
+        assert web.auth_enabled() is False  # asked again at once, not 10 s later
