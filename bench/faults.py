@@ -234,6 +234,8 @@ def log_disk_full(folder: Path, short: bool) -> dict:
                     kept[path] = path.with_name(path.name + ".kept")
                     path.rename(kept[path])
                     path.symlink_to("/dev/full")  # every write: "No space left on device"
+            for _ in range(8):  # new connections, so that every worker answers some (sessions keep theirs)
+                get_status(f"{server.url}/healthz")
             time.sleep(_length(short, 4, 20))
             _, during = get_json(f"{server.url}/healthz")
             printed = server.output()[printed_before:]

@@ -44,7 +44,7 @@ def run_checks(settings: Settings) -> list[Check]:
         _version_defined(settings),
         _disk_space(settings),
         _database_integrity(settings),
-        _logging(),
+        _logging(settings),
         _cache(),
     ]
 
@@ -75,8 +75,8 @@ def _database_integrity(settings: Settings) -> Check:
                  "Restore the latest backup with scripts/restore_db.py (runbook: Recovery)")
 
 
-def _logging() -> Check:
-    failure = logs.failing()
+def _logging(settings: Settings) -> Check:
+    failure = logs.failing(settings.log_dir)
     if failure is None:
         return Check("logging", "Logging", True, "log files are written", critical=False)
     return Check("logging", "Logging", False, f"log lines cannot be written: {failure}", critical=False)

@@ -20,6 +20,7 @@ import contextlib
 import json
 import logging
 import os
+import shutil
 import sys
 import threading
 import time
@@ -198,9 +199,19 @@ class WriteHealth:
 write_health = WriteHealth()
 
 
-def failing() -> str | None:
-    """Why log lines of this process cannot be written now, or None when they can."""
-    return write_health.failing()
+LOG_DISK_MIN_FREE = 1024 * 1024  # below this the log disk counts as full, even for a process that wrote nothing yet
+
+
+def failing(log_dir: Path | None = None) -> str | None:
+    """Why log lines cannot be written now (this process's last writes failed, or the log
+    folder's disk is full), or None when they can."""
+    reason = write_health.failing()
+    if reason is None and log_dir is not None:
+        with contextlib.suppress(OSError):
+            free = shutil.disk_usage(log_dir).free
+            if free < LOG_DISK_MIN_FREE:
+                reason = f"the disk of {log_dir} is full ({free:,} bytes free)"
+    return reason
 
 
 class _QuietFailures:

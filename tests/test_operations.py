@@ -227,3 +227,10 @@ def test_a_database_blip_requires_sign_in_for_that_request_only(tmp_path, sqlite
     with app.server.test_request_context("/"):
         assert web.auth_enabled() is True  # unreadable: closed
         assert web.auth_enabled() is False  # asked again at once, not 10 s later
+
+
+def test_a_full_log_disk_is_named_even_by_a_process_that_has_not_written_since(tmp_path, monkeypatch):
+    usage = type("Usage", (), {"free": 4096})
+    assert logs.failing(tmp_path) is None
+    monkeypatch.setattr(logs.shutil, "disk_usage", lambda _path: usage)
+    assert logs.failing(tmp_path) == f"the disk of {tmp_path} is full (4,096 bytes free)"
