@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 ANALYTICS_HUB_ENV ?= development
 export ANALYTICS_HUB_ENV
 
-.PHONY: run test lint system-packages clean
+.PHONY: run test lint system-packages clean bench-load bench-soak bench-faults bench-cache
 
 run: $(VENV)/.installed-app system-packages  ## install, create and seed the database on first run, serve on 127.0.0.1:8501
 	$(BIN)/gunicorn -c gunicorn.conf.py app:server
@@ -26,6 +26,23 @@ $(VENV)/.installed-app: pyproject.toml
 
 $(VENV)/.installed-test: $(VENV)/.installed-app
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+# Load, faults and cache size, for a quiet machine (see bench/README.md); results in bench/results/.
+bench-load: $(VENV)/.installed-bench system-packages  ## 10, 25 and 50 users, 60 s each
+	$(BIN)/python bench/load.py
+
+bench-soak: $(VENV)/.installed-bench system-packages  ## 25 users for 10 minutes: does throughput hold?
+	$(BIN)/python bench/load.py --users 25 --seconds 600 --output soak.json
+
+bench-faults: $(VENV)/.installed-test system-packages  ## every fault at full length
+	$(BIN)/python bench/faults.py
+
+bench-cache: $(VENV)/.installed-app  ## set/get cost as the cache fills to 100,000 entries
+	$(BIN)/python bench/cache_size.py
+
+$(VENV)/.installed-bench: $(VENV)/.installed-test
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	touch $@
 
 # Debian's Chromium renders PNG exports and runs the browser tests (never a downloaded browser

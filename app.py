@@ -10,7 +10,7 @@ from importlib import resources
 
 import dash
 from dash.exceptions import DependencyException
-from flask import Flask, abort, g, jsonify, request, send_from_directory
+from flask import Flask, abort, g, jsonify, redirect, request, send_from_directory
 from werkzeug.exceptions import Forbidden, HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -35,8 +35,12 @@ class HubDash(dash.Dash):
     404 status for a path that is no page."""
 
     def index(self, *args, **kwargs):
+        page = registry.page_for(request.path)
+        shown = registry.landing(page)
+        if shown is not page:
+            return redirect(shown.path)
         page_html = super().index(*args, **kwargs)
-        return page_html if registry.page_for(request.path) else (page_html, 404)
+        return page_html if page else (page_html, 404)
 
     def interpolate_index(self, **kwargs):
         kwargs["title"] = router.page_title(registry.page_for(request.path))

@@ -1,6 +1,7 @@
 """gunicorn configuration: bind, workers, start-up checks, logs and multi-process metrics,
 from the hub's settings."""
 
+import atexit
 import contextlib
 import os
 import shutil
@@ -21,35 +22,82 @@ os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(settings.metrics_dir)
 
 bind = f"{settings.host}:{settings.port}"
 workers = settings.workers
-worker_class = "gthread"
+worker_class = "ops.worker.HubThreadWorker"  # gthread, timing requests from when they were queued
 threads = 4
 timeout = 60
 graceful_timeout = 20
 pidfile = str(settings.data_dir / "gunicorn.pid")  # restore_db.py refuses to replace a served database
+control_socket_disable = True  # gunicornc is not used; its default socket would be shared by every instance
 accesslog = None  # the app writes LOG_DIR/access.log itself, with request ids and no secrets
 
 
 def on_starting(_server):
-    """Fresh metrics, log files, then create and seed the database on first run; refuse to
-    start on an unusable one."""
-    import logging
-
-    from data.database import ensure_database
+    """Fresh metrics and log files; a failed start never leaves its pid file behind."""
+    atexit.register(_remove_own_pid_file)
     from ops.logs import configure_logging, log_to_console
-    from security.accounts import prepare_sign_in
 
-    try:
+    with _cannot_start():
         with _folder("PROMETHEUS_MULTIPROC_DIR", settings.metrics_dir):
             shutil.rmtree(settings.metrics_dir, ignore_errors=True)
             settings.metrics_dir.mkdir(parents=True)
         with _folder("LOG_DIR", settings.log_dir):
             configure_logging(settings)
         log_to_console()
+
+
+def when_ready(_server):
+    """The port is ours: create and seed the database on first run, check an existing one.
+    A damaged SQLite file does not stop the server: /healthz answers 503 naming the
+    integrity check and every page says to restore a backup."""
+    import logging
+
+    from data.database import ensure_database
+    from ops.integrity import check_at_start
+    from security.accounts import prepare_sign_in
+
+    _import_the_app()
+    log = logging.getLogger("analytics_hub")
+    damage = check_at_start(settings)
+    if damage is not None:
+        log.error("%s; serving /healthz (503) and the restore notice on http://%s", damage, bind)
+        return
+    with _cannot_start():
         outcome = ensure_database(settings, then=prepare_sign_in)  # one replica at a time
-    except Exception as error:  # any failure here must end start-up with a readable reason
+    log.info("%s; serving on http://%s", outcome, bind)
+
+
+def post_worker_init(_worker):
+    """create_app set up the log files in this worker; also show its log on the console, and
+    run the database's integrity check on its schedule."""
+    from ops.integrity import start_schedule
+    from ops.logs import log_to_console
+
+    log_to_console()
+    start_schedule(settings)
+
+
+def child_exit(_server, worker):
+    """A worker ended: its counters stay counted, its live gauges go."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def _import_the_app():
+    """Import the app's code (not build it) in the master: every worker forked from it, a
+    replacement for a killed one included, starts with Dash, pandas and plotly loaded and
+    serves in a fraction of a second instead of importing them for seconds."""
+    import app  # noqa: F401
+
+
+@contextlib.contextmanager
+def _cannot_start():
+    """Any failure here ends start-up with a readable reason and exit code 3."""
+    try:
+        yield
+    except Exception as error:
         sys.stderr.write(f"analytics-hub cannot start: {error}\n")
         sys.exit(3)
-    logging.getLogger("analytics_hub").info("%s; serving on http://%s", outcome, bind)
 
 
 @contextlib.contextmanager
@@ -61,15 +109,9 @@ def _folder(variable, path):
         raise RuntimeError(f"{variable}={path} cannot be used: {error.strerror or error}") from None
 
 
-def post_worker_init(_worker):
-    """create_app set up the log files in this worker; also show its log on the console."""
-    from ops.logs import log_to_console
-
-    log_to_console()
-
-
-def child_exit(_server, worker):
-    """A worker ended: its counters stay counted, its live gauges go."""
-    from prometheus_client import multiprocess
-
-    multiprocess.mark_process_dead(worker.pid)
+def _remove_own_pid_file():
+    """At the master's exit (a failed start included), remove the pid file if it is still ours."""
+    path = settings.data_dir / "gunicorn.pid"
+    with contextlib.suppress(OSError, ValueError):
+        if int(path.read_text().strip()) == os.getpid():
+            path.unlink()

@@ -19,7 +19,8 @@ from data.tenancy import TENANT_ID
 
 DISTRIBUTION = "analytics-hub"
 ENVIRONMENTS = ("development", "test", "staging", "production")
-CACHE_TYPES = ("filesystem", "redis", "simple", "null")
+CACHE_TYPES = ("disk", "redis", "simple", "null")
+CACHE_TYPE_ALIASES = {"filesystem": "disk"}  # the name of the folder cache before diskcache
 LOG_LEVELS = ("debug", "info", "warning", "error")
 METRICS_TOKEN_MIN_LENGTH = 16
 DATABASE_BACKENDS = ("sqlite", "postgresql")
@@ -44,10 +45,11 @@ class Settings:
     port: int = 8501
     workers: int = 2
     log_dir: Path = Path("logs")
-    cache_type: str = "filesystem"
+    cache_type: str = "disk"
     cache_dir: Path = Path("var/cache")
     cache_redis_url: str | None = None
     cache_default_timeout: int = 3600
+    cache_size_limit_mb: int = 1024
     secret_key: str | None = field(default=None, repr=False)
     default_tenant: str = "mep"
     disk_min_free_mb: int = 500
@@ -67,6 +69,7 @@ class Settings:
     metrics_token: str | None = field(default=None, repr=False)
     proxy_hops: int = 0  # reverse proxies in front whose X-Forwarded-For / -Proto are trusted
     metrics_allow_loopback: bool = True
+    integrity_check_interval: int = 600
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -75,7 +78,7 @@ class Settings:
         app_env = _choice(env, "ANALYTICS_HUB_ENV", ENVIRONMENTS, "development")
         data_dir = Path(env.get("DATA_DIR") or "var").resolve()
         redis_url = env.get("CACHE_REDIS_URL") or None
-        cache_type = _choice(env, "CACHE_TYPE", CACHE_TYPES, "redis" if redis_url else "filesystem")
+        cache_type = _choice(env, "CACHE_TYPE", CACHE_TYPES, "redis" if redis_url else "disk", CACHE_TYPE_ALIASES)
         if cache_type == "redis" and not redis_url:
             raise SettingsError("CACHE_REDIS_URL", None, "CACHE_TYPE=redis needs a redis:// URL")
         if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
@@ -102,6 +105,7 @@ class Settings:
             cache_dir=Path(env.get("CACHE_DIR") or data_dir / "cache").resolve(),
             cache_redis_url=redis_url,
             cache_default_timeout=_integer(env, "CACHE_DEFAULT_TIMEOUT", 3600, 0, 30 * 86400),
+            cache_size_limit_mb=_integer(env, "CACHE_SIZE_LIMIT_MB", 1024, 16, 1024 * 1024),
             secret_key=secret_key,
             default_tenant=tenant,
             disk_min_free_mb=_integer(env, "DISK_MIN_FREE_MB", 500, 0, 10**7),
@@ -122,6 +126,7 @@ class Settings:
             proxy_hops=_integer(env, "PROXY_HOPS", 0, 0, 5),
             # production behind a proxy on the same host sees every request as loopback
             metrics_allow_loopback=_boolean(env, "METRICS_ALLOW_LOOPBACK", app_env != "production"),
+            integrity_check_interval=_integer(env, "INTEGRITY_CHECK_INTERVAL", 600, 1, 7 * 86400),
         )
 
     @property
@@ -164,13 +169,16 @@ def app_version() -> str | None:
         return None
 
 
-def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...], default: str) -> str:
+def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...], default: str,
+            aliases: Mapping[str, str] | None = None) -> str:
     value = env.get(name)
     if value is None or value == "":
         return default
-    if value.strip().lower() not in allowed:
+    chosen = value.strip().lower()
+    chosen = (aliases or {}).get(chosen, chosen)
+    if chosen not in allowed:
         raise SettingsError(name, value, f"allowed values are {', '.join(allowed)}")
-    return value.strip().lower()
+    return chosen
 
 
 def _integer(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:

@@ -1,7 +1,7 @@
 """Server cost of a dashboard filter change, on the seed database and on ~1,000,000 observations.
 
 For each database a child process builds the app with create_app(Settings.from_env({...}))
-(fresh FileSystemCache directory) and, inside app.server.test_request_context("/") with the
+(fresh DiskCache directory) and, inside app.server.test_request_context("/") with the
 before-request hooks run (the sign-in guard decides the tenant), runs the
 dashboard callback `update_dashboard` as Dash does for a change of the URL (tenant, latest
 period, options, parse_view, then build_content), and serialises its outputs with Dash's own
@@ -73,7 +73,7 @@ def build_app(database: Path, tenant_id: str):
     tmp = Path(tempfile.mkdtemp(prefix="bench-server-"))
     return create_app(Settings.from_env({
         "ANALYTICS_HUB_ENV": "test", "DATA_DIR": str(tmp / "var"), "LOG_DIR": str(tmp / "logs"),
-        "DATABASE_URL": f"sqlite:///{database}", "CACHE_TYPE": "filesystem", "CACHE_DIR": str(tmp / "cache"),
+        "DATABASE_URL": f"sqlite:///{database}", "CACHE_TYPE": "disk", "CACHE_DIR": str(tmp / "cache"),
         "DEFAULT_TENANT": tenant_id, "LOG_LEVEL": "warning"}))
 
 

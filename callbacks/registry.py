@@ -52,6 +52,14 @@ def page_for(pathname) -> Page | None:
     return _BY_PATH.get(pathname.rstrip("/").lower() or "/")
 
 
+def landing(page: Page | None) -> Page | None:
+    """The page to show for `page`: the home page sends a role that may not see it (ops) to
+    the first page of the menu it may open, instead of a dead end."""
+    if page is None or page.path != "/" or allowed(page.permission):
+        return page
+    return next(iter(navigation()), page)
+
+
 def navigation() -> list[Page]:
     """The pages in the main menu that the current request may open, in order."""
     return [page for page in PAGES if page.nav == MAIN_MENU and allowed(page.permission)]

@@ -7,7 +7,7 @@ from dash import Input, Output, State
 from flask import g
 
 from callbacks.failures import failure_message
-from callbacks.registry import navigation, page_for
+from callbacks.registry import landing, navigation, page_for
 from data import queries
 from data.tenancy import current_tenant
 from layouts import ids
@@ -48,7 +48,7 @@ def page_title(page) -> str:
 
 def render_page(pathname, search=None):
     """The page at `pathname` for the current user, and its title."""
-    page = page_for(pathname)
+    page = landing(page_for(pathname))
     search = search if isinstance(search, str) else ""
     track("page_view", page=page.path if page else "not_found", query=search)
     if page is None:

@@ -1,16 +1,22 @@
 """Memoization of data-layer queries in a cache every worker shares.
 
-FileSystemCache (a directory) by default, Redis when CACHE_REDIS_URL is set. A key names
-the code version, the query, the tenant and the tenant's data version:
+diskcache (one SQLite file plus value files in CACHE_DIR, shared by every process, bounded by
+CACHE_SIZE_LIMIT_MB, constant cost per read and write at any size) by default; Redis when
+CACHE_REDIS_URL is set. A key names the code version, the query, the tenant and the tenant's
+data version:
 
     hub:<code version>:<query>:<tenant>:<data version>:<digest of the arguments>
 
 so one tenant never reads another's entry, and no entry outlives the code, the catalog or
 the data it was computed from: a new release, an edited catalog or a data load makes new
-keys, and the old entries expire unread.
+keys, and the old entries expire unread (or are evicted, oldest stored first, at the size limit).
 
-Statistics: hits and misses of this process, the entries stored in the backend, and the
-durations of the most recent misses per query (a small ring buffer per process). Listeners
+A cache that fails (Redis down, a disk error) never fails a request: the query runs uncached,
+the failure is logged at most once a minute, `failing()` names it for /healthz and
+Diagnostics, and the backend is tried again after a few seconds.
+
+Statistics: hits and misses of this process, the entries and bytes stored in the backend, and
+the durations of the most recent misses per query (a small ring buffer per process). Listeners
 (e.g. the Prometheus counters) hear of every lookup.
 """
 
@@ -18,40 +24,105 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 import threading
 import time
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable
 from pathlib import Path
 
-from flask_caching.backends import FileSystemCache, NullCache, RedisCache, SimpleCache
+from cachelib import NullCache, RedisCache, SimpleCache
 
 from data import catalog as catalog_module
 from data.runtime import runtime
 from data.tenancy import Tenant
 
 KEY_PREFIX = "hub:"
-FILESYSTEM_ENTRIES = 20_000
 TIMINGS_KEPT = 200  # most recent miss durations kept per query
 STAT_NAMES = {"hit": "hits", "miss": "misses"}
 # The code whose output is cached: queries and formulas, figure builders, views and charts.
 CACHED_CODE = ("data", "layouts", "services")
 ROOT = Path(__file__).resolve().parent.parent
+RETRY_AFTER_S = 5.0  # a failed backend is left alone this long, so requests do not each wait for it
+PROBE_AFTER_S = 5.0  # asked whether it fails, a backend unused this long is tried first
+PROBE_KEY = f"{KEY_PREFIX}probe"
+WARN_EVERY_S = 60.0
+DISK_BUSY_TIMEOUT_S = 2.0  # a write that cannot get diskcache's SQLite lock this fast is skipped
+REDIS_TIMEOUT_S = 1.0
+REDIS_DELETE_BATCH = 1000
 
-# listener(outcome, query_name, seconds): outcome "hit" or "miss"; seconds of a miss's query, else None
+log = logging.getLogger(__name__)
+
+# listener(outcome, query_name, seconds): outcome "hit", "miss" or "error" (the backend failed);
+# seconds of a miss's query, else None
 Listener = Callable[[str, str, float | None], None]
 
 
-class Cache:
-    """One backend with this process's statistics."""
+class DiskBackend:
+    """diskcache.Cache with the get/set/clear of the other backends. Reads never write
+    (eviction is least-recently-stored), so workers reading at once do not contend."""
 
-    def __init__(self, backend, redis_client=None):
+    def __init__(self, directory: Path, size_limit: int, default_timeout: int):
+        import diskcache
+
+        directory.mkdir(parents=True, exist_ok=True)
+        self.store = diskcache.Cache(str(directory), size_limit=size_limit, timeout=DISK_BUSY_TIMEOUT_S,
+                                     eviction_policy="least-recently-stored")
+        self.default_timeout = default_timeout or None
+
+    def get(self, key: str):
+        return self.store.get(key)
+
+    def set(self, key: str, value) -> None:
+        self.store.set(key, value, expire=self.default_timeout)
+
+    def clear(self) -> None:
+        self.store.clear()
+
+    def entries(self) -> int:
+        return len(self.store)  # a stored count: constant time
+
+    def size_bytes(self) -> int:
+        return self.store.volume()  # the database's pages plus the value files' sizes: constant time
+
+
+class RedisBackend(RedisCache):
+    """cachelib's RedisCache, counting what the database holds in constant time (give the
+    hub a Redis database of its own)."""
+
+    def entries(self) -> int:
+        return int(self._write_client.dbsize())
+
+    def clear(self) -> bool:
+        """Delete the hub's keys a batch at a time: each call stays short, whatever the size."""
+        client, batch = self._write_client, []
+        for key in client.scan_iter(match=f"{self.key_prefix}*", count=REDIS_DELETE_BATCH):
+            batch.append(key)
+            if len(batch) == REDIS_DELETE_BATCH:
+                client.delete(*batch)
+                batch = []
+        if batch:
+            client.delete(*batch)
+        return True
+
+    def size_bytes(self) -> int:
+        return int(self._write_client.info("memory")["used_memory"])
+
+
+class Cache:
+    """One backend, protected against its failures, with this process's statistics."""
+
+    def __init__(self, backend, name: str | None = None):
         self.backend = backend
-        self._redis = redis_client
+        self.backend_name = name or type(backend).__name__
         self._stats: Counter = Counter()
         self._timings: defaultdict[str, deque] = defaultdict(lambda: deque(maxlen=TIMINGS_KEPT))
         self._listeners: list[Listener] = []
         self._lock = threading.Lock()
+        self._failure: tuple[float, str] | None = None  # (monotonic time, reason) of the last failure
+        self._last_success = 0.0
+        self._last_attempt = 0.0
+        self._warned_at = -WARN_EVERY_S
 
     @classmethod
     def from_settings(cls, settings) -> Cache:
@@ -59,19 +130,70 @@ class Cache:
         if settings.cache_type == "redis":
             import redis
 
-            client = redis.Redis.from_url(settings.cache_redis_url)
-            return cls(RedisCache(host=client, default_timeout=timeout, key_prefix=KEY_PREFIX), client)
-        if settings.cache_type == "filesystem":
-            settings.cache_dir.mkdir(parents=True, exist_ok=True)
-            return cls(FileSystemCache(str(settings.cache_dir), threshold=FILESYSTEM_ENTRIES,
-                                       default_timeout=timeout))
+            client = redis.Redis.from_url(settings.cache_redis_url, socket_timeout=REDIS_TIMEOUT_S,
+                                          socket_connect_timeout=REDIS_TIMEOUT_S)
+            return cls(RedisBackend(host=client, default_timeout=timeout, key_prefix=KEY_PREFIX), "RedisCache")
+        if settings.cache_type == "disk":
+            return cls(DiskBackend(settings.cache_dir, settings.cache_size_limit_mb * 1024 * 1024, timeout),
+                       "DiskCache")
         if settings.cache_type == "simple":
             return cls(SimpleCache(default_timeout=timeout))
         return cls(NullCache())
 
-    @property
-    def backend_name(self) -> str:
-        return type(self.backend).__name__
+    # --- reads and writes that never fail a request ------------------------------------
+
+    def get(self, key: str):
+        """The stored value, or None when there is none or the backend cannot answer now."""
+        return self._guarded(self.backend.get, key)
+
+    def set(self, key: str, value) -> None:
+        self._guarded(self.backend.set, key, value)
+
+    def _guarded(self, operation, *args):
+        if self._resting():
+            return None
+        self._last_attempt = time.monotonic()
+        try:
+            result = operation(*args)
+        except Exception as error:  # any backend error: serve uncached, say so, try again later
+            self._failed(error)
+            return None
+        self._last_success = time.monotonic()
+        return result
+
+    def _resting(self) -> bool:
+        failure = self._failure
+        return failure is not None and failure[0] > self._last_success and \
+            time.monotonic() - failure[0] < RETRY_AFTER_S
+
+    def _failed(self, error: Exception) -> None:
+        now = time.monotonic()
+        reason = f"{type(error).__name__}: {str(error).strip().splitlines()[0] if str(error).strip() else ''}"
+        with self._lock:
+            self._failure = (now, reason[:200])
+            self._stats["errors"] += 1
+            warn = now - self._warned_at >= WARN_EVERY_S
+            if warn:
+                self._warned_at = now
+            listeners = list(self._listeners)
+        if warn:
+            log.warning("the %s cannot be used, serving uncached (%s); next warning in a minute at most",
+                        self.backend_name, reason)
+        for listener in listeners:
+            listener("error", "", None)
+
+    def failing(self) -> str | None:
+        """Why the backend failed, while its last operation failed; else None. A backend this
+        process has not used for a few seconds is tried first (one read), so the answer is
+        current even when every thread was busy elsewhere."""
+        if time.monotonic() - self._last_attempt > PROBE_AFTER_S:
+            self.get(PROBE_KEY)
+        failure = self._failure
+        if failure is None or failure[0] < self._last_success:
+            return None
+        return failure[1]
+
+    # --- what the backend holds ----------------------------------------------------------
 
     def clear(self) -> int | None:
         """Empty the shared cache (every worker sees the change at once). Returns the number
@@ -83,13 +205,13 @@ class Cache:
 
     def entry_count(self) -> int | None:
         """Entries stored in the backend; None for the per-process SimpleCache, which cannot say."""
-        if isinstance(self.backend, FileSystemCache):
-            return sum(1 for _ in self.backend._list_dir())  # the listing cachelib's own clear() uses
-        if self._redis is not None:
-            return sum(1 for _ in self._redis.scan_iter(match=f"{KEY_PREFIX}*", count=1000))
         if isinstance(self.backend, NullCache):
             return 0
-        return None
+        return self.backend.entries() if hasattr(self.backend, "entries") else None
+
+    def size_bytes(self) -> int | None:
+        """Bytes the backend holds (diskcache: its files; Redis: the server's memory), or None."""
+        return self.backend.size_bytes() if hasattr(self.backend, "size_bytes") else None
 
     def stats(self) -> dict:
         """Backend name, this process's hits, misses and clears, and the entries stored."""
@@ -149,14 +271,14 @@ def memoized(query):
         cache = runtime.cache
         digest = hashlib.sha1(repr(args).encode()).hexdigest()[:20]
         key = f"{KEY_PREFIX}{code_version()}:{query.__name__}:{tenant.id}:{data_version(tenant)}:{digest}"
-        cached = cache.backend.get(key)
+        cached = cache.get(key)
         if cached is not None:
             cache.record("hit", query.__name__)
             return cached[0]
         started = time.perf_counter()
         result = query(tenant, *args)
         cache.record("miss", query.__name__, time.perf_counter() - started)
-        cache.backend.set(key, (result,))
+        cache.set(key, (result,))
         return result
 
     return wrapper

@@ -7,8 +7,12 @@ and an existing one alike: `create_schema` upgrades to the newest revision.
 from __future__ import annotations
 
 import contextlib
+import sqlite3
+import time
 from collections.abc import Callable
+from contextlib import closing
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -158,6 +162,26 @@ def _bring_up_to_date(settings, engine: Engine) -> str:
         return f"using the existing database {path or engine.url.render_as_string()} ({revision})"
     rows = _load_seed_data(engine)
     return f"created and seeded the database with {rows} synthetic observations ({revision})"
+
+
+def quick_check(path: Path, time_limit_s: float) -> tuple[bool, str]:
+    """SQLite's PRAGMA quick_check on a connection of its own (a pooled one may answer from
+    pages it read before the file was damaged), stopped after `time_limit_s`. Returns whether
+    no damage was found and what the check said."""
+    deadline = time.monotonic() + time_limit_s
+    try:
+        with closing(sqlite3.connect(path, timeout=5)) as conn:
+            conn.set_progress_handler(lambda: time.monotonic() > deadline, 10_000)
+            verdict = [row[0] for row in conn.execute("PRAGMA quick_check(5)")]
+    except sqlite3.OperationalError as error:
+        if "interrupted" in str(error):
+            return True, f"no damage found in the part checked within {time_limit_s:g} s"
+        return False, _first_line(error)
+    except sqlite3.DatabaseError as error:
+        return False, _first_line(error)
+    if verdict == ["ok"]:
+        return True, "ok"
+    return False, "; ".join(verdict)[:300]
 
 
 def check_database(url: str) -> None:

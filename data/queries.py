@@ -38,6 +38,15 @@ def tenant_name(tenant: Tenant) -> str:
 
 
 @memoized
+def source_systems(tenant: Tenant) -> tuple[str, ...]:
+    """The source systems of the tenant's stored observations: where its computed figures'
+    inputs come from."""
+    query = select(obs.c.source_system).where(obs.c.tenant_id == tenant.id).distinct()
+    with runtime.engine.connect() as conn:
+        return tuple(sorted(conn.scalars(query)))
+
+
+@memoized
 def period_coverage(tenant: Tenant) -> pd.DataFrame:
     """Quarters that have data, oldest first, with their number of observations."""
     query = (

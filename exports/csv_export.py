@@ -12,6 +12,7 @@ import pandas as pd
 
 from data.catalog import catalog
 from data.periods import Period
+from data.queries import COMPUTED_SOURCE
 from data.regions import region_name
 from data.seed import SOURCE_SYSTEM
 from services.view import View
@@ -28,11 +29,19 @@ def neutralise(cell):
     return cell
 
 
-def view_csv(rows: pd.DataFrame, view: View, tenant_id: str, tenant_name: str) -> str:
+def view_csv(rows: pd.DataFrame, view: View, tenant_id: str, tenant_name: str,
+             input_sources: tuple[str, ...] = ()) -> str:
+    """`input_sources`: where the tenant's stored observations come from, the inputs of every
+    computed row (national figures, derived indicators)."""
     indicator = catalog()[view.indicator]
     regions = ", ".join(view.regions) if view.regions else "national (all regions)"
     sources = sorted(set(rows["source_system"])) if len(rows) else []
-    synthetic = " (synthetic demonstration data)" if SOURCE_SYSTEM in sources else ""
+    if COMPUTED_SOURCE in sources and input_sources:
+        sources[sources.index(COMPUTED_SOURCE)] = f"{COMPUTED_SOURCE} from {', '.join(input_sources)}"
+        provenance = set(input_sources) | set(sources)
+    else:
+        provenance = set(sources)
+    synthetic = " (synthetic demonstration data)" if any(SOURCE_SYSTEM in source for source in provenance) else ""
     header = [
         "Sustainable Economic Development Analytics Hub: data export",
         f"Tenant: {tenant_id} ({tenant_name})",

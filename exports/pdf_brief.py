@@ -20,8 +20,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Image, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from data.aggregate import is_improvement
 from data.catalog import INDEX_ID, catalog
+from layouts.components import change_text, shown_change
 from layouts.text import t
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/noto"), Path("/usr/share/fonts/opentype/noto"))
@@ -92,7 +92,7 @@ def _headline(snapshot: pd.DataFrame, styles) -> list:
     indicator = catalog()[INDEX_ID]
     if pd.isna(row["value"]):
         return [Paragraph(f"{t('index_title')}: {t('index_insufficient')}", styles["head"])]
-    changes = [f"{row[column]:+.{indicator.decimals}f} {t(column)}"
+    changes = [f"{change_text(shown_change(row[column], indicator)[0], indicator)} {t(column)}"
                for column in ("change_previous", "change_year_ago") if not pd.isna(row[column])]
     status = _status_word(row["status"])
     return [
@@ -115,6 +115,12 @@ def _charts(charts: list[tuple[str, bytes]], styles, note: str | None) -> list:
     return story
 
 
+def _change(change: float, indicator) -> str:
+    shown, better = shown_change(change, indicator)
+    verdict = t("better") if better else t("worse") if better is False else t("unchanged") if shown == 0 else ""
+    return f"{change_text(shown, indicator)} {verdict}".strip()
+
+
 def _indicator_table(snapshot: pd.DataFrame, font: dict) -> Table:
     rows = [[t("col_indicator"), arabic(t("col_indicator", "ar")) if font["arabic"] else "", t("col_value"),
              t("col_unit"), t("col_status"), t("col_year_on_year"), t("col_target")]]
@@ -123,10 +129,7 @@ def _indicator_table(snapshot: pd.DataFrame, font: dict) -> Table:
     for position, record in enumerate(snapshot.itertuples(index=False), start=1):
         indicator = catalog()[record.indicator_id]
         value = "–" if pd.isna(record.value) else f"{record.value:,.{indicator.decimals}f}"
-        change = record.change_year_ago
-        better = is_improvement(change, indicator)
-        verdict = t("better") if better else t("worse") if better is False else ""
-        yoy = "–" if pd.isna(change) else f"{change:+,.{indicator.decimals}f} {verdict}".strip()
+        yoy = "–" if pd.isna(record.change_year_ago) else _change(record.change_year_ago, indicator)
         rows.append([
             indicator.name_en, arabic(indicator.name_ar) if font["arabic"] else "", value,
             Paragraph(indicator.unit_en, cell), _status_word(record.status), yoy,

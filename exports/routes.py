@@ -71,7 +71,7 @@ def export_unavailable(error: ExportUnavailable):
 def export_csv():
     tenant, view, _ = export_request()
     rows = queries.view_rows(tenant, view.start, view.end, view.regions, view.indicator)
-    body = view_csv(rows, view, tenant.id, queries.tenant_name(tenant))
+    body = view_csv(rows, view, tenant.id, queries.tenant_name(tenant), queries.source_systems(tenant))
     delivered("csv", tenant, view)
     return download(body, "text/csv", file_name(view))
 
@@ -195,8 +195,7 @@ def delivered(fmt: str, tenant: Tenant, view: View, figure: str | None = None) -
     """Count, trace and audit one download."""
     account = signed_in()
     count_export(fmt)
-    if fmt != "xlsx":
-        track(f"export_{fmt}", figure=figure, indicator=view.indicator, regions=len(view.regions))
+    track(f"export_{fmt}", figure=figure, indicator=view.indicator, regions=len(view.regions))
     audit.record(runtime.engine, "export", tenant.id,
                  account.username if account else None, request.remote_addr, format=fmt, figure=figure,
                  view=view.query_string())

@@ -88,11 +88,24 @@ def change_line(row: pd.Series, column: str, indicator: Indicator, lang: str) ->
     change = number_or_none(row[column])
     if change is None:
         return html.Div(f"– {t(column, lang)}", className="text-muted")
-    better = is_improvement(change, indicator)
-    arrow = "▲" if change > 0 else "▼" if change < 0 else "■"
+    shown, better = shown_change(change, indicator)
+    arrow = "▲" if shown > 0 else "▼" if shown < 0 else "■"
     colour = "text-success" if better else "text-danger" if better is False else "text-muted"
-    return html.Div([html.Span(f"{arrow} {change:+,.{indicator.decimals}f}", className=f"{colour} fw-semibold me-1"),
-                     t(column, lang)])
+    unchanged = [t("unchanged", lang), " "] if shown == 0 else []
+    return html.Div([html.Span(f"{arrow} {change_text(shown, indicator)}", className=f"{colour} fw-semibold me-1"),
+                     *unchanged, t(column, lang)])
+
+
+def shown_change(change: float, indicator: Indicator) -> tuple[float, bool | None]:
+    """A change as shown (rounded to the indicator's decimals; one that rounds to zero is 0,
+    never -0) and whether it is for the better (None when unchanged or without direction)."""
+    shown = round(change, indicator.decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
+    return shown, is_improvement(shown, indicator)
+
+
+def change_text(shown: float, indicator: Indicator) -> str:
+    """+1.2 or -0.3, and 0.0 without a sign."""
+    return f"{shown:+,.{indicator.decimals}f}" if shown else f"{0:.{indicator.decimals}f}"
 
 
 def number_or_none(value) -> float | None:

@@ -47,11 +47,14 @@ def diagnostics_body(report: dict, lang: str = "en") -> list:
     ]
 
 
+STATUS_COLOURS = {"healthy": "success", "degraded": "warning", "unhealthy": "danger"}
+
+
 def _status(health: dict, lang: str) -> dbc.Alert:
-    healthy = health["status"] == "healthy"
-    summary = (t("diagnostics_healthy", lang) if healthy
-               else t("diagnostics_unhealthy", lang, failed=", ".join(health["failing"])))
-    return dbc.Alert(summary, color="success" if healthy else "danger", id=ids.DIAGNOSTICS_STATUS)
+    status = health["status"]
+    failed = ", ".join(health["failing"])
+    summary = t(f"diagnostics_{status}", lang, failed=failed) if failed else t("diagnostics_healthy", lang)
+    return dbc.Alert(summary, color=STATUS_COLOURS[status], id=ids.DIAGNOSTICS_STATUS)
 
 
 def _checks(health: dict, lang: str) -> dbc.Table:
@@ -129,14 +132,17 @@ def _cache(section: dict, lang: str):
     missing = _unavailable(section, lang)
     if missing:
         return missing
-    entries = section["entries"]
+    entries, size = section["entries"], section["size_bytes"]
     ratio = section["hit_ratio"]
     return _facts([
         (t("diag_backend", lang), section["backend"]),
         (t("diag_entries", lang), f"{entries:,}" if entries is not None else t("diag_not_counted", lang)),
+        (t("diag_cache_size", lang),
+         t("diag_megabytes", lang, value=size / MB) if size is not None else t("diag_not_counted", lang)),
         (t("diag_hits", lang), f"{section['hits']:,}"),
         (t("diag_misses", lang), f"{section['misses']:,}"),
         (t("diag_hit_ratio", lang), f"{ratio:.0%}" if ratio is not None else t("diag_none", lang)),
+        (t("diag_cache_errors", lang), f"{section['errors']:,}"),
     ])
 
 

@@ -10,7 +10,7 @@ from dash import dcc, html
 from data.catalog import INDEX_ID, catalog
 from data.regions import NATIONAL_CODE, region_name
 from layouts import ids
-from layouts.components import GRAPH_CONFIG, download_link, headline, status_badge
+from layouts.components import GRAPH_CONFIG, change_text, download_link, headline, shown_change, status_badge
 from layouts.format import format_number, format_value
 from layouts.text import t
 
@@ -122,14 +122,18 @@ def _rate(rate, indicator) -> str:
     return "–" if rate is None else f"{rate:+,.{indicator.decimals + 1}f}"
 
 
+def _mover(row, improving: bool, lang: str) -> html.Li:
+    indicator = catalog()[row.indicator_id]
+    change = change_text(shown_change(row.change, indicator)[0], indicator)
+    return html.Li([html.Span(indicator.name(lang), className="me-2"),
+                    html.Span(f"{change} {indicator.unit(lang)}",
+                              className="text-success fw-semibold" if improving else "text-danger fw-semibold")])
+
+
 def movers_card(title: str, movers: pd.DataFrame, improving: bool, component_id: str, lang: str) -> dbc.Card:
     chosen = movers[movers["score_change"] > 0] if improving else movers[movers["score_change"] < 0]
     chosen = chosen.sort_values("score_change", ascending=not improving).head(5)
-    items = [html.Li([
-        html.Span(catalog()[row.indicator_id].name(lang), className="me-2"),
-        html.Span(f"{row.change:+,.{catalog()[row.indicator_id].decimals}f} {catalog()[row.indicator_id].unit(lang)}",
-                  className="text-success fw-semibold" if improving else "text-danger fw-semibold"),
-    ]) for row in chosen.itertuples(index=False)]
+    items = [_mover(row, improving, lang) for row in chosen.itertuples(index=False)]
     return dbc.Card(dbc.CardBody([
         html.H2(title, className="h6"),
         html.Ol(items, className="mb-0 small") if items else html.P(t("movers_none", lang), className="small mb-0"),

@@ -147,6 +147,7 @@ TEXT: dict[str, dict[str, str]] = {
         "col_target": "Target",
         "better": "(better)",
         "worse": "(worse)",
+        "unchanged": "(unchanged)",
         "target_by": "by {year}",
         "target_floor": "at least {target} every year",
         "target_ceiling": "at most {target} every year",
@@ -222,6 +223,15 @@ TEXT: dict[str, dict[str, str]] = {
                                          "(CACHE_TYPE=simple): other workers keep theirs."),
         "settings_cache_off": "Caching is off (CACHE_TYPE=null): there is nothing to clear.",
         "settings_clear_failed": "The cache could not be cleared. The error was logged (reference {reference}).",
+        "damaged_title": "The database is damaged",
+        "damaged_body": ("The integrity check (PRAGMA quick_check) at {time} UTC found damage in the database: "
+                         "{detail}. Nothing is served from it until it is restored."),
+        "damaged_action": ("Operators: stop the app, restore the latest backup with "
+                           "`python scripts/restore_db.py BACKUP` and start the app again "
+                           "(runbook: Backup and recovery). /healthz names the failing check."),
+        "diagnostics_degraded": "System degraded: {failed} failing; pages are still served correctly.",
+        "diag_cache_size": "Size",
+        "diag_cache_errors": "Failed reads and writes (all workers)",
     },
 }
 
@@ -240,6 +250,16 @@ TEXT["ar"] = {
     "notice_too_many_regions": "قُرئت أول {limit} منطقة فقط من الرابط.",
     "notice_link_too_long": "الرابط طويل جدًا: قُرئت أول {limit} حرفًا منه فقط.",
     "notice_and_more": " و{count} غيرها",
+    "damaged_title": "قاعدة البيانات تالفة",
+    "damaged_body": ("وجد فحص السلامة (PRAGMA quick_check) في {time} بالتوقيت العالمي تلفًا في قاعدة البيانات: "
+                     "{detail}. لن يُعرض منها شيء حتى تُستعاد."),
+    "damaged_action": ("إلى فريق التشغيل: أوقفوا التطبيق، واستعيدوا أحدث نسخة احتياطية بالأمر "
+                       "`python scripts/restore_db.py BACKUP` ثم شغّلوا التطبيق من جديد "
+                       "(دليل التشغيل: النسخ الاحتياطي والاستعادة). يذكر ‎/healthz الفحص الفاشل."),
+    "diagnostics_degraded": "النظام يعمل بقدرة منقوصة: {failed} لا يعمل؛ الصفحات ما زالت تُعرض بشكل صحيح.",
+    "diag_cache_size": "الحجم",
+    "unchanged": "(دون تغيير)",
+    "diag_cache_errors": "عمليات القراءة والكتابة الفاشلة (كل العمليات)",
 }
 
 DEFAULT_LANGUAGE = "en"

@@ -24,6 +24,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from data.engine import get_engine
+from ops import carry_over
 from ops.redaction import redact
 from settings import Settings
 
@@ -56,9 +57,14 @@ class RestoreResult:
     set_aside: Path | None
     observations: int | None
     users: list[str]
+    carried: dict = field(default_factory=dict)
 
 
-def backup(settings: Settings, output: Path, keep_days: int | None = None) -> BackupResult:
+def _never(_summary: str) -> bool:
+    return False
+
+
+def backup(settings: Settings, output: str | Path, keep_days: int | None = None) -> BackupResult:
     """Back up the configured database to `output` (a file, or a folder to name one in),
     then delete backups older than `keep_days` in the same folder."""
     started = time.perf_counter()
@@ -73,11 +79,11 @@ def backup(settings: Settings, output: Path, keep_days: int | None = None) -> Ba
     return BackupResult(target, target.stat().st_size, time.perf_counter() - started, removed)
 
 
-def backup_path(output: Path, suffix: str, now: datetime) -> Path:
+def backup_path(output: str | Path, suffix: str, now: datetime) -> Path:
     """`output` itself, or a timestamped name inside it when it is a folder (or ends with /)."""
-    if output.is_dir() or str(output).endswith(os.sep):
-        return output / f"analytics_hub_{now:%Y%m%d_%H%M%S}{suffix}"
-    return output
+    if Path(output).is_dir() or str(output).endswith(("/", os.sep)):
+        return Path(output) / f"analytics_hub_{now:%Y%m%d_%H%M%S}{suffix}"
+    return Path(output)
 
 
 def backup_sqlite(database: Path, target: Path) -> None:
@@ -142,16 +148,18 @@ def backup_kind(path: Path) -> str | None:
     return "sqlite" if head == SQLITE_MAGIC else None
 
 
-def restore(settings: Settings, source: Path, force: bool = False) -> RestoreResult:
-    """Replace the configured database with the backup `source`, after checking it."""
+def restore(settings: Settings, source: Path, force: bool = False, confirm=_never) -> RestoreResult:
+    """Replace the configured database with the backup `source`, after checking it and after
+    `confirm(summary)` agreed to what it rolls back (see ops.carry_over); the current accounts
+    and newer audit entries are carried over, with a `restore` audit entry."""
     if not source.is_file():
         raise BackupError(f"the backup {source} does not exist")
     if settings.sqlite_file is not None:
-        return restore_sqlite(source, settings.sqlite_file, settings.data_dir / PID_FILE, force)
-    return restore_postgres(settings.database_url, source, force)
+        return restore_sqlite(source, settings.sqlite_file, settings.data_dir / PID_FILE, force, confirm)
+    return restore_postgres(settings.database_url, source, force, confirm)
 
 
-def restore_sqlite(source: Path, database: Path, pid_file: Path, force: bool) -> RestoreResult:
+def restore_sqlite(source: Path, database: Path, pid_file: Path, force: bool, confirm=_never) -> RestoreResult:
     users = database_users(database, pid_file)
     if users and not force:
         raise BackupError(f"the database {database} is in use by {'; '.join(users)}. Stop the app first "
@@ -162,12 +170,19 @@ def restore_sqlite(source: Path, database: Path, pid_file: Path, force: bool) ->
         unpack(source, candidate)
         check_integrity(candidate)
         observations = _observation_count(candidate)
+        backup_state = carry_over.read_state(f"sqlite:///{candidate}")
+        since = backup_state.newest_audit if backup_state and backup_state.newest_audit else datetime.min.replace(
+            tzinfo=UTC)
+        now = carry_over.read_state(f"sqlite:///{database}", since) if database.exists() else None
+        if not confirm(carry_over.describe(str(database), source.name, now, backup_state)):
+            raise BackupError("not confirmed (answer y, or pass --yes)")
+        carried = carry_over.carry_over(f"sqlite:///{candidate}", now, source.name) if backup_state else {}
         set_aside = _set_aside(database)
         os.replace(candidate, database)
-    return RestoreResult(str(database), set_aside, observations, users)
+    return RestoreResult(str(database), set_aside, observations, users, carried)
 
 
-def restore_postgres(url: str, source: Path, force: bool) -> RestoreResult:
+def restore_postgres(url: str, source: Path, force: bool, confirm=_never) -> RestoreResult:
     pg_restore = shutil.which("pg_restore")
     if pg_restore is None:
         raise BackupError("pg_restore is not on PATH: install the PostgreSQL client of the server's major "
@@ -180,10 +195,21 @@ def restore_postgres(url: str, source: Path, force: bool) -> RestoreResult:
     if sessions and not force:
         raise BackupError(f"the database has {sessions} other open session(s): stop the app first "
                           "(docker-compose stop app), or pass --force")
+    shown = make_url(url).render_as_string(hide_password=True)
+    # the archive's newest audit entry is known only once it is restored: read every current
+    # entry now, and carry over those newer than the restored log's newest
+    now = carry_over.read_state(url, datetime.min.replace(tzinfo=UTC))
+    if not confirm(carry_over.describe(shown, source.name, now, None)):
+        raise BackupError("not confirmed (answer y, or pass --yes)")
     _run([pg_restore, "--clean", "--if-exists", "--no-owner", "--single-transaction", "--exit-on-error",
           f"--dbname={conninfo}", str(source)], env, "pg_restore failed")
+    restored = carry_over.read_state(url)
+    if now is not None and restored is not None and restored.newest_audit is not None:
+        now.newer_audit = [row for row in now.newer_audit
+                           if carry_over.utc(row["occurred_at"]) > restored.newest_audit]
+    carried = carry_over.carry_over(url, now, source.name) if restored is not None else {}
     users = [f"{sessions} other database session(s)"] if sessions else []
-    return RestoreResult(make_url(url).render_as_string(hide_password=True), None, None, users)
+    return RestoreResult(shown, None, None, users, carried)
 
 
 def database_users(database: Path, pid_file: Path) -> list[str]:

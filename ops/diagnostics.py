@@ -85,14 +85,16 @@ def data_info(settings: Settings, tenant: Tenant) -> dict:
 
 
 def cache_info() -> dict:
-    """Backend and entries, and hits and misses added up over every worker."""
-    totals = metrics.totals("cache_hits_total", "cache_misses_total")
+    """Backend, entries and size, and hits, misses and failures added up over every worker."""
+    totals = metrics.totals("cache_hits_total", "cache_misses_total", "cache_errors_total")
     hits, misses = int(totals["cache_hits_total"]), int(totals["cache_misses_total"])
     return {
         "backend": runtime.cache.backend_name,
         "entries": runtime.cache.entry_count(),
+        "size_bytes": runtime.cache.size_bytes(),
         "hits": hits,
         "misses": misses,
+        "errors": int(totals["cache_errors_total"]),
         "hit_ratio": hits / (hits + misses) if hits + misses else None,
     }
 

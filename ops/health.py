@@ -1,4 +1,10 @@
-"""The runbook's five smoke checks, computed for real and cheap enough to run often."""
+"""The health checks, computed for real and cheap enough to run often: the runbook's five
+smoke checks, the database's last integrity check, and whether logging and the cache work.
+
+A failing smoke or integrity check makes the hub "unhealthy" (/healthz 503: take it out of
+service). Logging and the cache failing make it "degraded": it still serves correct answers
+(uncached, or without writing logs), so /healthz answers 200 and names them in `failing`.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,8 @@ from sqlalchemy import select, text
 
 from data import schema
 from data.engine import get_engine
+from data.runtime import NotConfigured, runtime
+from ops import integrity, logs
 from settings import ENVIRONMENTS, Settings
 
 obs = schema.sustainability_indicators
@@ -25,6 +33,7 @@ class Check:
     name: str
     ok: bool
     detail: str
+    critical: bool = True  # a failure makes the hub unhealthy, not only degraded
 
 
 def run_checks(settings: Settings) -> list[Check]:
@@ -36,26 +45,62 @@ def run_checks(settings: Settings) -> list[Check]:
         _environment_set(settings),
         _version_defined(settings),
         _disk_space(settings),
+        _database_integrity(settings),
+        _logging(settings),
+        _cache(),
     ]
 
 
 def health_report(settings: Settings) -> dict:
     checks = run_checks(settings)
     failing = [c.name for c in checks if not c.ok]
+    unhealthy = any(c.critical for c in checks if not c.ok)
     return {
-        "status": "unhealthy" if failing else "healthy",
+        "status": "unhealthy" if unhealthy else "degraded" if failing else "healthy",
         "version": settings.version,
         "environment": settings.env,
         "instance": instance_name(settings),
         "pid": os.getpid(),
         "failing": failing,
-        "checks": {c.key: {k: v for k, v in asdict(c).items() if k != "key"} for c in checks},
+        "checks": {c.key: {k: v for k, v in asdict(c).items() if k not in ("key", "critical")} for c in checks},
     }
 
 
 def instance_name(settings: Settings) -> str:
     """Which replica answered: its host name (under Docker, the container's id) and port."""
     return f"{socket.gethostname()}:{settings.port}"
+
+
+def _database_integrity(settings: Settings) -> Check:
+    name = "Database Integrity"
+    result = integrity.last_result(settings)
+    if result is None:
+        return Check("database_integrity", name, True, "not checked yet (PRAGMA quick_check runs at start)")
+    when = f"{result['checked_at']} UTC, {result['duration_ms']:,.0f} ms"
+    if result["ok"]:
+        return Check("database_integrity", name, True, f"PRAGMA quick_check: {result['detail']} ({when})")
+    return Check("database_integrity", name, False,
+                 f"PRAGMA quick_check found damage ({when}): {result['detail']}. "
+                 "Restore the latest backup with scripts/restore_db.py (runbook: Recovery)")
+
+
+def _logging(settings: Settings) -> Check:
+    failure = logs.failing(settings.log_dir)
+    if failure is None:
+        return Check("logging", "Logging", True, "log files are written", critical=False)
+    return Check("logging", "Logging", False, f"log lines cannot be written: {failure}", critical=False)
+
+
+def _cache() -> Check:
+    try:
+        cache = runtime.cache
+    except NotConfigured:
+        return Check("cache", "Cache", True, "not set up in this process", critical=False)
+    failure = cache.failing()
+    if failure is None:
+        return Check("cache", "Cache", True, f"{cache.backend_name} answers", critical=False)
+    return Check("cache", "Cache", False, f"{cache.backend_name} fails, serving uncached: {failure}",
+                 critical=False)
 
 
 def _database_connection(settings: Settings) -> Check:

@@ -14,6 +14,7 @@ from data.runtime import runtime
 from ops import metrics, telemetry
 from ops.logs import ACCESS_LOGGER, configure_logging
 from ops.redaction import redact
+from ops.worker import queued_at
 
 REQUEST_ID_HEADER = "X-Request-ID"
 VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -41,14 +42,19 @@ def instrument(app, settings) -> None:
 
 def _start_request() -> None:
     g.request_started = time.perf_counter()
+    g.request_queued = queued_at()
     offered = request.headers.get(REQUEST_ID_HEADER, "")
     g.request_id = offered if VALID_REQUEST_ID.match(offered) else uuid.uuid4().hex
 
 
 def _finish_request(response, callback_route: str, callback_map):
-    seconds = time.perf_counter() - g.get("request_started", time.perf_counter())
+    now = time.perf_counter()
+    started = g.get("request_started", now)
+    queued = g.get("request_queued")
+    seconds = now - started
     route = request.url_rule.rule if request.url_rule else None
-    metrics.observe_request(request.method, route, response.status_code, seconds)
+    waited = None if queued is None else max(0.0, started - queued)
+    metrics.observe_request(request.method, route, response.status_code, seconds + (waited or 0.0), waited)
     callback = metrics.callback_label(g.get("callback_key"), callback_map) if route == callback_route else None
     if callback is not None:
         metrics.observe_callback(callback, seconds)

@@ -8,23 +8,28 @@
 | telemetry.jsonl | usage events (ops.telemetry) | weekly on Monday UTC, 26 kept |
 
 Every line has time, level, logger, message, request_id and pid; secrets and personal data
-are redacted before anything is written (ops.redaction).
+are redacted before anything is written (ops.redaction). Lines are JSON by python-json-logger;
+the files are shared by every worker process through concurrent-log-handler (a lock file
+`.__<name>.lock` beside each serialises writes and rotation). A write that fails (a full
+disk) never raises and never floods stderr: see WriteHealth.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import logging
 import os
+import shutil
 import sys
+import threading
 import time
 from datetime import UTC, datetime
-from logging.handlers import RotatingFileHandler, TimedRotatingFileHandler
 from pathlib import Path
 
+from concurrent_log_handler import ConcurrentRotatingFileHandler, ConcurrentTimedRotatingFileHandler
 from flask import g, has_request_context
+from pythonjsonlogger import json as jsonlogger
 
 from ops.redaction import redact, redact_value
 
@@ -53,6 +58,8 @@ def configure_logging(settings) -> None:
     root = logging.getLogger()
     root.setLevel(settings.log_level)
     folder, size = settings.log_dir, settings.log_max_bytes
+    for name in (APP_LOG, ERROR_LOG, ACCESS_LOG, TELEMETRY_LOG):
+        (folder / name).touch()  # every file is there from the start, as the runbook lists them
     _install(root, SharedRotatingFileHandler(folder / APP_LOG, maxBytes=size, backupCount=APP_BACKUPS))
     _install(root, SharedRotatingFileHandler(folder / ERROR_LOG, maxBytes=size, backupCount=ERROR_BACKUPS),
              level=logging.ERROR)
@@ -90,6 +97,20 @@ def recent_errors(log_dir: Path, limit: int = 10) -> list[dict]:
     return entries
 
 
+class QuietLibraries(logging.Filter):
+    """Keeps the PNG renderer's libraries (kaleido, choreographer, logistro) to their warnings
+    and errors: their info and debug lines about browser tabs would fill analytics_hub.log."""
+
+    PACKAGES = ("kaleido", "choreographer", "logistro")
+    _folders = tuple(f"{os.sep}{name}{os.sep}" for name in PACKAGES)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.WARNING:
+            return True
+        from_library = record.name.split(".")[0] in self.PACKAGES or any(f in record.pathname for f in self._folders)
+        return not from_library
+
+
 class RedactingFilter(logging.Filter):
     """Masks credentials and personal data in the message, the traceback and extra fields."""
 
@@ -104,90 +125,122 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-class JsonFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        entry = {
+class JsonFormatter(jsonlogger.JsonFormatter):
+    """python-json-logger, with the hub's fields first: time, level, logger, message,
+    request_id, pid; then any `extra` fields; then the (redacted) exception."""
+
+    def __init__(self):
+        super().__init__(json_default=str, json_ensure_ascii=False)
+
+    def add_fields(self, log_data: dict, record: logging.LogRecord, message_dict: dict) -> None:
+        log_data.update({
             "time": _timestamp(record.created),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
             "request_id": getattr(record, "request_id", None) or current_request_id(),
             "pid": record.process,
-        }
-        entry.update({name: getattr(record, name) for name in _extra_fields(record)})
+        })
+        log_data.update({name: getattr(record, name) for name in _extra_fields(record)})
         if record.exc_text:
-            entry["exception"] = record.exc_text
-        return json.dumps(entry, default=str, ensure_ascii=False)
+            log_data["exception"] = record.exc_text  # as RedactingFilter left it, never the raw traceback
 
 
-class TelemetryFormatter(logging.Formatter):
+class TelemetryFormatter(JsonFormatter):
     """A telemetry line is the event itself (see ops.telemetry.track)."""
 
-    def format(self, record: logging.LogRecord) -> str:
-        return json.dumps(record.event, default=str, ensure_ascii=False)
+    def add_fields(self, log_data: dict, record: logging.LogRecord, message_dict: dict) -> None:
+        log_data.update(record.event)
 
 
-class _SharedFileMixin:
-    """For a file that several worker processes append to: an exclusive lock (flock on a
-    side file) around every write and rotation, and a reopen when another process has
-    rotated the file away, so no line is lost or written to a rotated file."""
+class WriteHealth:
+    """Whether log lines reach their files. A failed write (a full disk, a read-only or
+    missing folder) is counted and named by `failing()` for /healthz and Diagnostics, and
+    reported on stderr at most once a minute, never as a traceback per line."""
+
+    WARN_EVERY_S = 60.0
+    FORGET_AFTER_S = 300.0  # a file not written since its last failure counts as failing this long
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._files: dict[str, dict] = {}
+        self._warned_at = -self.WARN_EVERY_S
+        self.failures = 0
+
+    def succeeded(self, name: str) -> None:
+        state = self._files.get(name)
+        if state is not None and state["failed_at"] > state["ok_at"]:
+            with self._lock:
+                state["ok_at"] = time.monotonic()
+
+    def failed(self, name: str, error: BaseException | None) -> None:
+        now = time.monotonic()
+        reason = f"{name}: {error}" if error else name
+        with self._lock:
+            self._files.setdefault(name, {"ok_at": 0.0})
+            self._files[name].update(failed_at=now, reason=reason)
+            self.failures += 1
+            warn = now - self._warned_at >= self.WARN_EVERY_S
+            if warn:
+                self._warned_at, count = now, self.failures
+        if warn:
+            with contextlib.suppress(Exception):
+                sys.stderr.write(f"analytics-hub: log lines cannot be written ({reason}); {count} failed so far. "
+                                 "Serving goes on; the next warning comes in a minute at the earliest.\n")
+
+    def failing(self) -> str | None:
+        now = time.monotonic()
+        with self._lock:
+            reasons = [state["reason"] for state in self._files.values()
+                       if state["failed_at"] > state["ok_at"] and now - state["failed_at"] < self.FORGET_AFTER_S]
+        return "; ".join(sorted(reasons)) or None
+
+
+write_health = WriteHealth()
+
+
+LOG_DISK_MIN_FREE = 1024 * 1024  # below this the log disk counts as full, even for a process that wrote nothing yet
+
+
+def failing(log_dir: Path | None = None) -> str | None:
+    """Why log lines cannot be written now (this process's last writes failed, or the log
+    folder's disk is full), or None when they can."""
+    reason = write_health.failing()
+    if reason is None and log_dir is not None:
+        with contextlib.suppress(OSError):
+            free = shutil.disk_usage(log_dir).free
+            if free < LOG_DISK_MIN_FREE:
+                reason = f"the disk of {log_dir} is full ({free:,} bytes free)"
+    return reason
+
+
+class _QuietFailures:
+    """concurrent-log-handler's emit, with failures told to `write_health` instead of a
+    traceback on stderr for every line."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        try:
-            with self._interprocess_lock():
-                self._reopen_if_rotated()
-                super().emit(record)
-        except Exception:  # as every logging handler: report on stderr, never raise into the caller
-            self.handleError(record)
+        self._hub_failed = False
+        super().emit(record)
+        if not self._hub_failed:
+            write_health.succeeded(os.path.basename(self.baseFilename))
 
-    def close(self) -> None:
-        super().close()
-        lock = getattr(self, "_lock_file", None)
-        if lock is not None:
-            lock.close()
-
-    @contextlib.contextmanager
-    def _interprocess_lock(self):
-        lock = getattr(self, "_lock_file", None)
-        # a lock file opened before a fork is shared with the parent; one closed by close() is reopened
-        if lock is None or lock.closed or self._lock_pid != os.getpid():
-            self._lock_file = open(f"{self.baseFilename}.lock", "a")  # noqa: SIM115 closed in close()
-            self._lock_pid = os.getpid()
-        fcntl.flock(self._lock_file, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(self._lock_file, fcntl.LOCK_UN)
-
-    def _reopen_if_rotated(self) -> None:
-        if self.stream is None:
-            return
-        try:
-            on_disk = os.stat(self.baseFilename)
-        except FileNotFoundError:
-            on_disk = None
-        mine = os.fstat(self.stream.fileno())
-        if on_disk is None or (on_disk.st_dev, on_disk.st_ino) != (mine.st_dev, mine.st_ino):
-            self.stream.close()
-            self.stream = self._open()
-            self._rotated_elsewhere()
-
-    def _rotated_elsewhere(self) -> None:
-        """Called after reopening a file another process rotated."""
+    def handleError(self, record: logging.LogRecord) -> None:
+        self._hub_failed = True
+        write_health.failed(os.path.basename(self.baseFilename), sys.exc_info()[1])
 
 
-class SharedRotatingFileHandler(_SharedFileMixin, RotatingFileHandler):
-    pass
+class SharedRotatingFileHandler(_QuietFailures, ConcurrentRotatingFileHandler):
+    """Several worker processes append to one file, rotated by size (lock file `.__<name>.lock`)."""
 
 
-class SharedTimedRotatingFileHandler(_SharedFileMixin, TimedRotatingFileHandler):
-    def _rotated_elsewhere(self) -> None:
-        self.rolloverAt = self.computeRollover(int(time.time()))
+class SharedTimedRotatingFileHandler(_QuietFailures, ConcurrentTimedRotatingFileHandler):
+    """Several worker processes append to one file, rotated by time."""
 
 
 def _install(logger: logging.Logger, handler: logging.Handler, level: int = logging.NOTSET,
              formatter: logging.Formatter | None = None) -> None:
     handler.setLevel(level)
+    handler.addFilter(QuietLibraries())
     handler.addFilter(RedactingFilter())
     handler.setFormatter(formatter or JsonFormatter())
     logger.addHandler(handler)

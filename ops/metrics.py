@@ -4,6 +4,11 @@ gunicorn.conf.py sets PROMETHEUS_MULTIPROC_DIR before any worker imports prometh
 so each worker writes its samples to files there and /metrics adds up every worker's.
 Every label has a small fixed set of values: routes are Flask's URL rules (never raw paths),
 callbacks are the app's registered outputs, formats and outcomes are fixed lists.
+
+Request durations count from the moment gunicorn queued the request for a thread (see
+ops.worker), so the wait for a free thread under saturation is in them; the wait alone is
+`http_request_queue_seconds`, and the threads busy and requests waiting are gauges. The
+cache's entries and bytes are read from the backend when /metrics is scraped.
 """
 
 from __future__ import annotations
@@ -15,9 +20,11 @@ from prometheus_client import (
     REGISTRY,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
 )
+from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 
 MULTIPROCESS_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
@@ -30,8 +37,16 @@ SECONDS_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30)
 
 REQUESTS = Counter("http_requests_total", "HTTP requests answered",
                    ["method", "route", "status"])
-REQUEST_SECONDS = Histogram("http_request_duration_seconds", "Time to answer an HTTP request",
+REQUEST_SECONDS = Histogram("http_request_duration_seconds",
+                            "Time to answer an HTTP request, from when gunicorn queued it for a thread",
                             ["method", "route"], buckets=SECONDS_BUCKETS)
+QUEUE_SECONDS = Histogram("http_request_queue_seconds", "Time a request waited for a free worker thread",
+                          buckets=SECONDS_BUCKETS)
+THREADS = Gauge("gunicorn_threads", "Request threads of the live workers", multiprocess_mode="livesum")
+BUSY_THREADS = Gauge("gunicorn_busy_threads", "Request threads handling a request now", multiprocess_mode="livesum")
+QUEUED_REQUESTS = Gauge("gunicorn_queued_requests", "Requests waiting for a free thread now",
+                        multiprocess_mode="livesum")
+CACHE_ERRORS = Counter("cache_errors_total", "Cache reads and writes that failed and were served uncached")
 CALLBACK_SECONDS = Histogram("dash_callback_duration_seconds", "Time to answer a Dash callback, by output",
                              ["output"], buckets=SECONDS_BUCKETS)
 CACHE_HITS = Counter("cache_hits_total", "Query results served from the shared cache", ["query"])
@@ -42,11 +57,16 @@ EXPORTS = Counter("exports_total", "Files exported, by format", ["format"])
 UPLOADS = Counter("uploads_total", "Data files uploaded, by outcome", ["outcome"])
 
 
-def observe_request(method: str, route: str | None, status: int, seconds: float) -> None:
+def observe_request(method: str, route: str | None, status: int, seconds: float,
+                    queued_seconds: float | None = None) -> None:
+    """One answered request: `seconds` from when it was queued for a thread (or, outside
+    gunicorn, from when the handler started) and, when known, the part spent waiting."""
     method = method if method in HTTP_METHODS else "other"
     route = route or UNMATCHED_ROUTE
     REQUESTS.labels(method, route, str(status)).inc()
     REQUEST_SECONDS.labels(method, route).observe(seconds)
+    if queued_seconds is not None:
+        QUEUE_SECONDS.observe(queued_seconds)
 
 
 def observe_callback(output: str, seconds: float) -> None:
@@ -66,7 +86,11 @@ def callback_label(output: object, registered) -> str:
 
 
 def observe_cache(outcome: str, query: str, seconds: float | None) -> None:
-    """A data.cache listener: hits and misses by query, and the query time of each miss."""
+    """A data.cache listener: hits and misses by query, the query time of each miss, and
+    the backend's failures."""
+    if outcome == "error":
+        CACHE_ERRORS.inc()
+        return
     if outcome == "hit":
         CACHE_HITS.labels(query).inc()
         return
@@ -89,9 +113,13 @@ def count_upload(outcome: str) -> None:
     UPLOADS.labels(outcome).inc()
 
 
-def exposition() -> tuple[bytes, str]:
-    """The Prometheus text of every worker's metrics, and its content type."""
-    return generate_latest(_registry()), CONTENT_TYPE_LATEST
+def exposition(cache=None) -> tuple[bytes, str]:
+    """The Prometheus text of every worker's metrics, with the shared cache's size when given,
+    and its content type."""
+    registry = _registry()
+    if cache is not None:
+        registry = _with(registry, CacheSizeCollector(cache))
+    return generate_latest(registry), CONTENT_TYPE_LATEST
 
 
 def totals(*names: str) -> dict[str, float]:
@@ -110,3 +138,39 @@ def _registry() -> CollectorRegistry:
     registry = CollectorRegistry()
     MultiProcessCollector(registry)
     return registry
+
+
+class CacheSizeCollector:
+    """`cache_entries` and `cache_size_bytes`, read from the shared backend at scrape time
+    (constant cost for diskcache and Redis); nothing when the backend cannot say or fails."""
+
+    def __init__(self, cache):
+        self.cache = cache
+
+    def collect(self):
+        for name, documentation, read in (
+                ("cache_entries", "Entries the shared query cache holds", self.cache.entry_count),
+                ("cache_size_bytes", "Bytes the shared query cache holds (Redis: the server's memory)",
+                 self.cache.size_bytes)):
+            try:
+                value = read()
+            except Exception:  # a cache that cannot answer is reported by cache_errors_total and /healthz
+                value = None
+            if value is not None:
+                yield GaugeMetricFamily(name, documentation, value=value)
+
+
+def _with(registry: CollectorRegistry, collector) -> CollectorRegistry:
+    """A registry of `registry`'s metrics and `collector`'s, leaving `registry` as it was."""
+    combined = CollectorRegistry()
+    combined.register(_Everything(registry))
+    combined.register(collector)
+    return combined
+
+
+class _Everything:
+    def __init__(self, registry: CollectorRegistry):
+        self.registry = registry
+
+    def collect(self):
+        return self.registry.collect()

@@ -6,10 +6,10 @@ Every line has time, event_type, request_id and tenant, plus the event's own fie
 |---|---|
 | page_view | page, query |
 | filter_change | filter, value |
-| export_png, export_csv, export_pdf | view, rows or figure, bytes, duration_ms |
+| export_png, export_csv, export_xlsx, export_pdf | figure (PNG only, else null), indicator, regions (how many) |
 | data_upload | batch_id, rows, rejected, outcome |
 | cache_clear | entries, backend |
-| login | user (a pseudonym, see login()), outcome, reason |
+| login | success, role (the tenant is the account's) |
 | error | where, page or route, error_type, reference |
 
 Fields go through the same redaction as the logs: never pass a password, token or
@@ -28,7 +28,7 @@ from flask import current_app, g, has_app_context
 from ops.logs import TELEMETRY_LOGGER, current_request_id
 
 EVENTS = frozenset({
-    "page_view", "filter_change", "export_png", "export_csv", "export_pdf",
+    "page_view", "filter_change", "export_png", "export_csv", "export_xlsx", "export_pdf",
     "data_upload", "cache_clear", "login", "error",
 })
 PSEUDONYM_LENGTH = 16

@@ -26,7 +26,9 @@ from settings import settings_or_exit  # noqa: E402
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--output", required=True, type=Path, help="backup file, or folder to write one in")
+    # a string, not a Path: Path drops the trailing "/" that marks a folder yet to be created
+    parser.add_argument("--output", required=True,
+                        help="backup file, or folder (existing, or ending in /) to write one in")
     parser.add_argument("--keep-days", type=_positive, metavar="N",
                         help="delete this tool's backups older than N days in the output folder")
     args = parser.parse_args(argv)

@@ -7,6 +7,9 @@
 
 Passwords are read from the terminal, or from standard input when it is not a terminal,
 never from the command line (where they would stay in the shell history).
+On a new installation the database is created and seeded first, as the server would do on
+its first start: so the first account can be made before the first start (production
+refuses to start without one).
 """
 
 from __future__ import annotations
@@ -18,20 +21,24 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from data.database import ensure_database  # noqa: E402
 from data.engine import get_engine  # noqa: E402
 from security import accounts, audit  # noqa: E402
 from security.roles import ROLES  # noqa: E402
-from settings import Settings, SettingsError  # noqa: E402
+from settings import settings_or_exit  # noqa: E402
 
 ACTOR = "command-line"
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    settings = settings_or_exit()
     try:
-        engine = get_engine(Settings.from_env().database_url)
-        return args.run(engine, args)
-    except (SettingsError, accounts.AccountError) as error:
+        done = ensure_database(settings)
+        if done.startswith("created"):
+            print(done)
+        return args.run(get_engine(settings.database_url), args)
+    except (RuntimeError, accounts.AccountError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 
@@ -58,7 +65,12 @@ def _disable(engine, args) -> int:
 
 
 def _list(engine, args) -> int:
-    for user in accounts.list_users(engine, args.tenant):
+    users = accounts.list_users(engine, args.tenant)
+    if not users:
+        where = f" in tenant {args.tenant}" if args.tenant else ""
+        print(f"No accounts{where}. Create one with: python scripts/manage_users.py create NAME --tenant ID "
+              f"--role ROLE")
+    for user in users:
         state = "active" if user["is_active"] else "disabled"
         print(f"{user['username']:24} {user['tenant_id']:12} {user['role']:10} {state}")
     return 0

@@ -13,7 +13,7 @@ from data import schema
 
 audit_log = schema.audit_log
 ACTIONS = ("login_success", "login_failure", "logout", "export", "upload", "settings_change",
-           "target_change", "cache_clear", "user_created", "user_disabled", "password_reset")
+           "target_change", "cache_clear", "user_created", "user_disabled", "password_reset", "restore")
 
 def record(engine: Engine, action: str, tenant_id: str | None, username: str | None,
            client_address: str | None = None, **detail) -> None:

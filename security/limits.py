@@ -59,6 +59,8 @@ def init_limits(server: Flask, settings: Settings) -> Limiter:
         # one count per address for all routes together, not one per route
         application_limits=[f"{settings.request_rate_limit} per minute"],
         application_limits_exempt_when=lambda: request.path in EXEMPT_PATHS or request.path.startswith(EXEMPT_PREFIXES),
+        # Redis down: count in this worker's memory until it is back, rather than fail requests
+        in_memory_fallback_enabled=True, swallow_errors=True,
     )
     server.extensions[LIMITER] = limiter
     return limiter

@@ -1,6 +1,8 @@
 """Browser sessions kept on the server with Flask-Session: the cookie holds only a random id;
-the data lives in Redis when the cache uses it, otherwise in the app's database (table
-`web_sessions`), so every worker and host sees the same sessions and sign-out deletes them.
+the data lives in the app's database (table `web_sessions`), so every worker and replica sees
+the same sessions and sign-out deletes them. Not in Redis even when the cache uses it: the
+cache and the rate limits degrade when Redis is down, sessions must not (everyone would be
+signed out), and the database is shared by every replica anyway.
 
 Flask-Session ships a database store only through Flask-SQLAlchemy (a second engine, pool
 and table definition beside ours), so the database store here is its documented extension
@@ -14,7 +16,6 @@ from datetime import timedelta
 
 from flask import Flask
 from flask_session.base import ServerSideSession, ServerSideSessionInterface
-from flask_session.redis import RedisSessionInterface
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -78,10 +79,6 @@ class DatabaseSessionInterface(_AnonymousSessionsExpireSooner, _DatabaseStore):
     pass
 
 
-class HubRedisSessionInterface(_AnonymousSessionsExpireSooner, RedisSessionInterface):
-    """Flask-Session's Redis store (keys expire by themselves)."""
-
-
 def init_sessions(server: Flask, settings: Settings) -> None:
     server.config.update(
         SESSION_COOKIE_NAME=COOKIE_NAME,
@@ -93,14 +90,9 @@ def init_sessions(server: Flask, settings: Settings) -> None:
         # concurrent responses have nothing to race over
         SESSION_REFRESH_EACH_REQUEST=False,
     )
-    options = {"app": server, "key_prefix": _key_prefix(server.secret_key), "permanent": True, "sid_length": 32}
-    if settings.cache_type == "redis":
-        import redis
-
-        server.session_interface = HubRedisSessionInterface(client=redis.Redis.from_url(settings.cache_redis_url),
-                                                            **options)
-    else:
-        server.session_interface = DatabaseSessionInterface(cleanup_n_requests=CLEANUP_EVERY_REQUESTS, **options)
+    server.session_interface = DatabaseSessionInterface(
+        app=server, key_prefix=_key_prefix(server.secret_key), permanent=True, sid_length=32,
+        cleanup_n_requests=CLEANUP_EVERY_REQUESTS)
 
 
 def _key_prefix(secret_key: str) -> str:

@@ -65,7 +65,7 @@ def auth_enabled() -> bool:
             found = accounts.active_user_count(runtime.engine) > 0
         except Exception:  # an unreadable database must not open the doors: fail closed
             log.exception("cannot read the users table; sign-in stays required")
-            found = True
+            return True  # for this request only: the next one asks again, so a database restart costs seconds
         _user_checks[settings.database_url] = (time.monotonic(), found)
     return found
 
@@ -252,7 +252,9 @@ def _local_path(target: str) -> str:
 def _track_login(success: bool, account: accounts.Account | None) -> None:
     from ops.telemetry import track
 
-    track("login", success=success, role=account.role if account else None)
+    # /login is public, so the request has no tenant yet: a sign-in's tenant is the account's
+    track("login", success=success, role=account.role if account else None,
+          tenant=account.tenant_id if account else None)
 
 
 # --- response headers -----------------------------------------------------------------

@@ -63,7 +63,7 @@ def database_url(request) -> str:
 @pytest.fixture
 def data_layer(database_url, tmp_path):
     """The data layer pointed at a seeded database with an empty cache of its own."""
-    runtime.init(make_settings(tmp_path, DATABASE_URL=database_url, CACHE_TYPE="filesystem",
+    runtime.init(make_settings(tmp_path, DATABASE_URL=database_url, CACHE_TYPE="disk",
                                CACHE_DIR=str(tmp_path / "cache")))
     return database_url
 

@@ -25,7 +25,7 @@ def test_healthz_reports_each_check(hub):
     body = response.get_json()
     assert body["status"] == "healthy" and body["version"]
     assert set(body["checks"]) == {"database_connection", "data_available", "environment_set",
-                                   "version_defined", "disk_space"}
+                                   "version_defined", "disk_space", "database_integrity", "logging", "cache"}
     assert all(check["ok"] for check in body["checks"].values())
 
 

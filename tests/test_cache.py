@@ -38,8 +38,8 @@ def run_as_two_workers(settings):
     assert len(calls) == 3  # cleared for every worker
 
 
-def test_filesystem_cache_is_shared_and_cleared(tmp_path, sqlite_url):
-    run_as_two_workers(make_settings(tmp_path, DATABASE_URL=sqlite_url, CACHE_TYPE="filesystem",
+def test_disk_cache_is_shared_and_cleared(tmp_path, sqlite_url):
+    run_as_two_workers(make_settings(tmp_path, DATABASE_URL=sqlite_url, CACHE_TYPE="disk",
                                      CACHE_DIR=str(tmp_path / "c")))
 
 
@@ -70,7 +70,7 @@ def shared_cache(tmp_path, tmp_path_factory, sqlite_url, monkeypatch):
     """A file cache that outlives "restarts" (new code versions), on a copy of the seed."""
     path = tmp_path_factory.mktemp("versioned") / "hub.db"
     shutil.copy(sqlite_url.removeprefix("sqlite:///"), path)
-    settings = make_settings(tmp_path, DATABASE_URL=f"sqlite:///{path}", CACHE_TYPE="filesystem",
+    settings = make_settings(tmp_path, DATABASE_URL=f"sqlite:///{path}", CACHE_TYPE="disk",
                              CACHE_DIR=str(tmp_path / "cache"))
     runtime.init(settings)
     yield settings

@@ -61,11 +61,12 @@ def copy_database(source: Path, target: Path) -> None:
         src.backup(dst)
 
 
-def run(script: str, *args: str, data_dir: Path | None = None, **env: str) -> subprocess.CompletedProcess:
+def run(script: str, *args: str, data_dir: Path | None = None, cwd: str | None = None,
+        **env: str) -> subprocess.CompletedProcess:
     environ = {**os.environ, "ANALYTICS_HUB_ENV": "test", **env}
     if data_dir is not None:
         environ["DATA_DIR"] = str(data_dir)
-    return subprocess.run([PYTHON, f"scripts/{script}", *args], cwd=ROOT, env=environ,
+    return subprocess.run([PYTHON, str(ROOT / "scripts" / script), *args], cwd=cwd or ROOT, env=environ,
                           capture_output=True, text=True, timeout=300)
 
 
@@ -102,7 +103,7 @@ def test_a_backup_taken_while_another_process_writes_is_consistent_and_restores_
     assert 0 < written_before < written_after  # the writer wrote before and during the backup
 
     restored_dir = tmp_path / "restored"
-    restored = run("restore_db.py", str(tmp_path / "backups" / "20260105.sql"), data_dir=restored_dir)
+    restored = run("restore_db.py", str(tmp_path / "backups" / "20260105.sql"), "--yes", data_dir=restored_dir)
     assert restored.returncode == 0, restored.stderr
     restored_db = restored_dir / "analytics_hub.db"
     assert rows(restored_db, "PRAGMA integrity_check") == [("ok",)]
@@ -182,7 +183,7 @@ def test_restore_refuses_damaged_backups_and_changes_nothing(tmp_path, data_dir)
 
     for backup, reason in [(truncated, "cannot be decompressed"), (not_a_backup, "is not a SQLite backup"),
                            (damaged, "integrity check")]:
-        result = run("restore_db.py", str(backup), data_dir=data_dir)
+        result = run("restore_db.py", str(backup), "--yes", data_dir=data_dir)
         assert result.returncode == 1, backup
         assert "restore failed, nothing was changed" in result.stderr and reason in result.stderr
     assert digest(target) == before
@@ -208,12 +209,12 @@ def test_restore_refuses_a_database_in_use_unless_forced(tmp_path, data_dir):
     holder = subprocess.Popen([PYTHON, "-c", HOLDER, str(target)], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "holding"
-        refused = run("restore_db.py", str(backup), data_dir=data_dir)
+        refused = run("restore_db.py", str(backup), "--yes", data_dir=data_dir)
         assert refused.returncode == 1
         assert f"is in use by process {holder.pid}" in refused.stderr and "or pass --force" in refused.stderr
         assert rows(target, "SELECT value FROM sustainability_indicators WHERE id = 1") == [(-1.0,)]
 
-        forced = run("restore_db.py", str(backup), "--force", data_dir=data_dir)
+        forced = run("restore_db.py", str(backup), "--yes", "--force", data_dir=data_dir)
     finally:
         holder.kill()
         holder.wait()
@@ -229,10 +230,10 @@ def test_restore_names_a_running_gunicorn_from_its_pid_file(tmp_path, data_dir):
     backup = tmp_path / "backup.db.gz"
     assert run("backup_db.py", "--output", str(backup), data_dir=data_dir).returncode == 0
     (data_dir / "gunicorn.pid").write_text(f"{os.getpid()}\n")  # a live process stands for the server
-    refused = run("restore_db.py", str(backup), data_dir=data_dir)
+    refused = run("restore_db.py", str(backup), "--yes", data_dir=data_dir)
     assert refused.returncode == 1 and f"in use by gunicorn (pid {os.getpid()}" in refused.stderr
     (data_dir / "gunicorn.pid").write_text("999999999\n")  # a stale pid file is not a user
-    assert run("restore_db.py", str(backup), data_dir=data_dir).returncode == 0
+    assert run("restore_db.py", str(backup), "--yes", data_dir=data_dir).returncode == 0
 
 
 def test_postgres_backup_without_pg_dump_says_what_to_do(tmp_path):
@@ -271,10 +272,10 @@ def test_postgres_backup_and_restore_give_equal_data(tmp_path, scratch_databases
     made = run("backup_db.py", "--output", str(backup), DATABASE_URL=source)
     assert made.returncode == 0, made.stderr
     with get_engine(restored).connect():  # another session on the target: refused
-        refused = run("restore_db.py", str(backup), DATABASE_URL=restored)
+        refused = run("restore_db.py", str(backup), "--yes", DATABASE_URL=restored)
     assert refused.returncode == 1 and "other open session" in refused.stderr
     dispose_engines()
-    result = run("restore_db.py", str(backup), DATABASE_URL=restored)
+    result = run("restore_db.py", str(backup), "--yes", DATABASE_URL=restored)
     assert result.returncode == 0, result.stderr
     summary = "SELECT COUNT(*), SUM(value), COUNT(DISTINCT batch_id) FROM sustainability_indicators"
     with get_engine(source).connect() as a, get_engine(restored).connect() as b:

@@ -14,7 +14,7 @@ def test_clear_cache_then_refresh_diagnostics(page, live_server):
     page.get_by_role("link", name="Settings").click()
     page.get_by_role("button", name="Clear Cache").click()
     result = page.locator("#settings-cache-result")
-    result.get_by_text(re.compile(r"Cleared [\d,]+ cached entries from the FileSystemCache")).wait_for()
+    result.get_by_text(re.compile(r"Cleared [\d,]+ cached entries from the DiskCache")).wait_for()
     assert page.url.endswith("/settings")
 
     page.get_by_role("link", name="Diagnostics").click()
@@ -25,5 +25,5 @@ def test_clear_cache_then_refresh_diagnostics(page, live_server):
     page.get_by_role("button", name="Refresh").click()
     expect(checked).not_to_have_text(first)
     assert "System healthy" in page.locator("#diagnostics-status").inner_text()
-    assert page.locator("#diagnostics-cache").get_by_text("FileSystemCache").is_visible()
+    assert page.locator("#diagnostics-cache").get_by_text("DiskCache").is_visible()
     page.watch.assert_clean()

@@ -29,7 +29,7 @@ CLEAR_CACHE_CALL = {
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("two-workers")
-    process, url = start_server(tmp, WORKERS="2", CACHE_TYPE="filesystem")
+    process, url = start_server(tmp, WORKERS="2", CACHE_TYPE="disk")
     yield {"url": url, "logs": tmp / "logs", "database_url": f"sqlite:///{tmp / 'var' / 'analytics_hub.db'}",
            "process": process}
     stop_server(process)
@@ -112,7 +112,7 @@ def test_clear_cache_leaves_no_worker_with_stale_data(server):
     assert set(diagnostics_by_worker(url).values()) == {"2025Q4"}  # stale: served from the cache
     body, _ = post(url, CLEAR_CACHE_CALL)
     message = " ".join(texts(body))
-    assert "Cleared" in message and "FileSystemCache, shared by every worker" in message
+    assert "Cleared" in message and "DiskCache, shared by every worker" in message
     assert set(diagnostics_by_worker(url).values()) == {"2025Q3"}  # every worker reads the database again
 
 
@@ -164,3 +164,14 @@ def test_a_damaged_database_fails_healthz_and_the_script_names_the_check(tmp_pat
     assert '❌ /healthz answered 503: failing ["Database Connection","Data Available"]' in result.stdout
     # with the users table unreadable, sign-in fails closed, so the page itself is not served
     assert "Diagnostics page needs an ops sign-in" in result.stdout
+
+
+def test_metrics_see_the_wait_for_a_thread_and_the_threads_in_use(server):
+    post(server["url"], router_payload("/diagnostics"))
+    families = {family.name: family for family in text_string_to_metric_families(get(f"{server['url']}/metrics")[0])}
+    assert families["gunicorn_threads"].samples[0].value == 8  # 2 workers x 4 threads
+    assert families["gunicorn_busy_threads"].samples[0].value >= 1  # the thread answering this scrape
+    waited = {s.name: s.value for s in families["http_request_queue_seconds"].samples}
+    assert waited["http_request_queue_seconds_count"] >= 1
+    entries = families["cache_entries"].samples[0].value
+    assert entries >= 1 and families["cache_size_bytes"].samples[0].value > 0

@@ -78,7 +78,9 @@ def test_the_application_log_rotates_at_the_configured_size(tmp_path):
         logs._remove_installed()
     files = sorted(settings.log_dir.glob("analytics_hub.log*[0-9]"))
     assert [f.name for f in files] == [f"analytics_hub.log.{n}" for n in range(1, 6)]  # 5 backups kept
-    assert all(path.stat().st_size <= 2048 for path in [*files, settings.log_dir / "analytics_hub.log"])
+    # concurrent-log-handler rotates once a file has reached the size, so a file ends with at most one line more
+    line = len((settings.log_dir / "analytics_hub.log").read_text().splitlines()[0]) + 1
+    assert all(path.stat().st_size < 2048 + line for path in [*files, settings.log_dir / "analytics_hub.log"])
     assert "line 199" in (settings.log_dir / "analytics_hub.log").read_text()
 
 

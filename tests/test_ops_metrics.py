@@ -47,6 +47,7 @@ def test_request_counters_and_durations_rise(hub):
 
 def test_routes_are_url_rules_never_raw_paths(hub):
     client = hub.server.test_client()
+    client.get("/executive")  # a page: route /<path:path>, 200
     client.get("/reports/raw-path-12345")
     client.post("/reports/raw-path-67890")  # no POST route: 405, routing found no rule
     samples = scrape(client)

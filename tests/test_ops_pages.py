@@ -23,7 +23,7 @@ from tests.conftest import find_component, make_settings, request_as_app, sql_sc
 
 @pytest.fixture
 def hub(tmp_path, sqlite_url):
-    app = create_app(make_settings(tmp_path, DATABASE_URL=sqlite_url, CACHE_TYPE="filesystem",
+    app = create_app(make_settings(tmp_path, DATABASE_URL=sqlite_url, CACHE_TYPE="disk",
                                    CACHE_DIR=str(tmp_path / "cache")))
     yield app
     logs._remove_installed()
@@ -74,7 +74,7 @@ def test_diagnostics_shows_cache_statistics_and_query_timings(hub):
         queries.period_coverage(Tenant("mep"))
         queries.period_coverage(Tenant("mep"))
     cache_text = page_text(hub, "/diagnostics", ids.DIAGNOSTICS_CACHE)
-    assert "Backend FileSystemCache" in cache_text and f"Entries {runtime.cache.entry_count()}" in cache_text
+    assert "Backend DiskCache" in cache_text and f"Entries {runtime.cache.entry_count()}" in cache_text
     assert "Hits (all workers)" in cache_text and "Hit ratio" in cache_text
     timings = page_text(hub, "/diagnostics", ids.DIAGNOSTICS_TIMINGS)
     assert "period_coverage" in timings and "p95 (ms)" in timings
@@ -111,7 +111,7 @@ def test_settings_page_is_in_the_navigation_and_shows_the_cache(hub):
         nav = find_component(router.layout(), "nav-settings")
     assert nav.href == "/settings" and text_of(nav) == "Settings"
     text = page_text(hub, "/settings")
-    assert "Clear Cache" in text and "Backend FileSystemCache" in text
+    assert "Clear Cache" in text and "Backend DiskCache" in text
 
 
 def test_clear_cache_reports_what_it_cleared_and_logs_it(hub, tmp_path):
@@ -122,14 +122,14 @@ def test_clear_cache_reports_what_it_cleared_and_logs_it(hub, tmp_path):
     assert entries >= 2
     with request_as_app(hub, "/_dash-update-component"):
         result, state = settings_page.clear(1)
-    assert text_of(result) == f"Cleared {entries:,} cached entries from the FileSystemCache, shared by every worker."
-    assert state == "Backend FileSystemCache, 0 entries." and runtime.cache.entry_count() == 0
+    assert text_of(result) == f"Cleared {entries:,} cached entries from the DiskCache, shared by every worker."
+    assert state == "Backend DiskCache, 0 entries." and runtime.cache.entry_count() == 0
     logged = [json.loads(line) for line in (tmp_path / "logs" / "analytics_hub.log").read_text().splitlines()]
-    assert {"message": f"cache cleared: {entries} entries removed from the FileSystemCache",
+    assert {"message": f"cache cleared: {entries} entries removed from the DiskCache",
             "entries": entries}.items() <= logged[-1].items()
     tracked = json.loads((tmp_path / "logs" / "telemetry.jsonl").read_text().splitlines()[-1])
     assert (tracked["event_type"], tracked["entries"], tracked["backend"]) == ("cache_clear", entries,
-                                                                             "FileSystemCache")
+                                                                             "DiskCache")
 
 
 def test_clear_cache_failure_gives_a_message(hub, monkeypatch):

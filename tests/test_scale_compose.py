@@ -12,6 +12,7 @@ import time
 
 import crossplane
 import pytest
+import redis
 import yaml
 from limits import parse
 from limits.storage import storage_from_string
@@ -214,9 +215,10 @@ def test_every_key_in_redis_expires_so_eviction_can_make_room(compose, replica, 
     cache.backend.set("expiry-test", 1)
     limiter = FixedWindowRateLimiter(storage_from_string(storage_uri(settings)))
     limiter.hit(parse("10/minute"), "expiry-test", "198.51.100.1")
-    keys = list(cache._redis.scan_iter(match="*expiry-test*"))
-    assert len(keys) == 2 and all(cache._redis.ttl(key) > 0 for key in keys)
-    cache._redis.delete(*keys)
+    store = redis.Redis.from_url(url)
+    keys = list(store.scan_iter(match="*expiry-test*"))
+    assert len(keys) == 2 and all(store.ttl(key) > 0 for key in keys)
+    store.delete(*keys)
 
 
 @pytest.mark.parametrize(("hops", "second_client_limited"), [(0, True), (1, False)])

@@ -7,6 +7,7 @@ import re
 import secrets
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import redis
@@ -18,6 +19,7 @@ from data import database
 from data.engine import get_engine
 from exports.png import availability
 from layouts import ids
+from ops import logs
 from security import accounts
 from security.roles import PERMISSIONS
 from settings import Settings, SettingsError
@@ -32,7 +34,7 @@ USERS = {"exec1": ("mep", "executive"), "ana1": ("mep", "analyst"), "stew1": ("m
 @pytest.fixture(scope="module")
 def secured(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("secured")
-    settings = make_settings(tmp, ANALYTICS_HUB_ENV="staging", SECRET_KEY="s" * 40, CACHE_TYPE="filesystem",
+    settings = make_settings(tmp, ANALYTICS_HUB_ENV="staging", SECRET_KEY="s" * 40, CACHE_TYPE="disk",
                              EXPORT_RATE_LIMIT="1000", LOGIN_MAX_ATTEMPTS="3", LOGIN_RATE_LIMIT="1000")
     engine = get_engine(settings.database_url)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -248,7 +250,8 @@ def test_role_matrix(secured, username):
     for page in PAGES:
         shown = post(client, router_payload(page.path)).get_data(as_text=True)
         refused = "Not available to your role" in shown
-        assert refused == (role not in PERMISSIONS[page.permission]), (page.path, role)
+        sent_on = page.path == "/" and role == "ops"  # the home page takes ops to Diagnostics
+        assert refused == (role not in PERMISSIONS[page.permission] and not sent_on), (page.path, role)
     links = {page.path for page in PAGES if f'"id":"{page.nav_id}"' in client.get("/_dash-layout").get_data(
         as_text=True)}
     assert links == {page.path for page in PAGES if role in PERMISSIONS[page.permission]}
@@ -388,24 +391,25 @@ def test_sessions_and_counters_are_shared_by_every_worker(secured, tmp_path):
 
 
 @pytest.mark.redis
-def test_with_redis_sessions_and_counters_live_in_redis(secured, tmp_path):
+def test_with_redis_counters_live_in_redis_and_sessions_in_the_database(secured, tmp_path):
     redis_url = os.environ.get("TEST_REDIS_URL")
     if not redis_url:
         pytest.skip("TEST_REDIS_URL is not set: the Redis test needs a server")
     store = redis.Redis.from_url(redis_url)
-    app = create_app(make_settings(tmp_path, DATABASE_URL=secured[1], ANALYTICS_HUB_ENV="staging",
-                                   SECRET_KEY="r" * 40, CACHE_REDIS_URL=redis_url, CACHE_TYPE="redis"))
+    app, url = create_app(make_settings(tmp_path, DATABASE_URL=secured[1], ANALYTICS_HUB_ENV="staging",
+                                        SECRET_KEY="r" * 40, CACHE_REDIS_URL=redis_url, CACHE_TYPE="redis")), secured[1]
     address = f"10.9.3.{secrets.randbelow(250)}"  # counters outlive the test in Redis: a fresh address
     client = app.server.test_client()
     client.environ_base["REMOTE_ADDR"] = address
     assert attempt(app, "ana1", client=client).status_code == 302
     session_id = client.get_cookie("hub_session").value
-    assert len(store.keys(f"hub-session:*:{session_id}")) == 1
+    stored = "SELECT COUNT(*) FROM web_sessions WHERE session_id LIKE :p"
+    assert sql_scalar(url, stored, p=f"%:{session_id}") == 1  # a Redis outage cannot sign everyone out
     assert store.keys(f"LIMITS:LIMITER/hub/{address}/*")  # the sign-in was counted in Redis
     layout = client.get("/_dash-layout").get_data(as_text=True)
     csrf = re.search(r'"value":"([^"]+)"[^}]*"name":"csrf_token"', layout).group(1)
     assert client.post("/logout", data={"csrf_token": csrf}).status_code == 302
-    assert store.keys(f"hub-session:*:{session_id}") == []
+    assert sql_scalar(url, stored, p=f"%:{session_id}") == 0
 
 
 def test_a_visitor_who_only_opened_the_form_gets_a_short_session(secured):
@@ -427,3 +431,30 @@ def test_sessions_are_kept_in_the_database_on_each_backend(database_url, tmp_pat
     assert first == second  # the second request read the session the first one stored
     rows = sql_scalar(database_url, "SELECT COUNT(*) FROM web_sessions WHERE session_id LIKE :p", p=f"%:{session_id}")
     assert rows == 1
+def test_ops_land_on_diagnostics_instead_of_a_dead_end(secured):
+    client = as_user(secured, "ops1")
+    opened = client.get("/")
+    assert opened.status_code == 302 and opened.headers["Location"] == "/diagnostics"
+    shown = post(client, router_payload("/")).get_data(as_text=True)
+    assert "Not available to your role" not in shown and ids.DIAGNOSTICS_BODY in shown
+    assert as_user(secured, "ana1").get("/").status_code == 200  # others keep the dashboard
+
+
+def test_a_sign_in_is_traced_with_the_accounts_tenant_and_excel_downloads_are_traced(secured):
+    settings = secured[0].server.extensions["hub_runtime"].settings
+    logs.configure_logging(settings)  # the log files are the process's: another app may have taken them
+    log_dir = Path(settings.log_dir)
+    client = as_user(secured, "ana2")
+    assert client.get("/export/data.xlsx").status_code == 200
+    events = [json.loads(line) for line in (log_dir / "telemetry.jsonl").read_text().splitlines()]
+    login = [e for e in events if e["event_type"] == "login"][-1]
+    assert (login["tenant"], login["role"], login["success"]) == ("rda", "analyst", True)
+    excel = [e for e in events if e["event_type"] == "export_xlsx"][-1]
+    assert excel["tenant"] == "rda" and excel["indicator"]
+
+
+def test_a_derived_indicators_csv_says_its_inputs_are_synthetic(secured):
+    client = as_user(secured, "ana1")
+    text = client.get("/export/data.csv?indicator=co2_per_gdp&pillar=environmental").get_data(as_text=True)
+    source = next(line for line in text.splitlines() if line.startswith("# Source: "))
+    assert source == "# Source: hub computation from synthetic-seed (synthetic demonstration data)"

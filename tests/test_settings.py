@@ -10,7 +10,7 @@ def test_defaults_serve_sqlite_on_port_8501():
     assert settings.env == "development" and not settings.env_explicit
     assert settings.port == 8501 and settings.host == "127.0.0.1"
     assert settings.database_url == f"sqlite:///{Path('var').resolve() / 'analytics_hub.db'}"
-    assert settings.cache_type == "filesystem"
+    assert settings.cache_type == "disk"
     assert settings.cache_default_timeout == 3600
     assert settings.version  # from package metadata
 
@@ -51,7 +51,7 @@ def test_operations_values_are_read():
     ("ANALYTICS_HUB_ENV", "prod", "allowed values are development, test, staging, production"),
     ("PORT", "eighty", "must be a whole number from 1 to 65535"),
     ("PORT", "70000", "must be a whole number from 1 to 65535"),
-    ("CACHE_TYPE", "memcached", "allowed values are filesystem, redis, simple, null"),
+    ("CACHE_TYPE", "memcached", "allowed values are disk, redis, simple, null"),
     ("CACHE_DEFAULT_TIMEOUT", "-1", "must be a whole number"),
     ("DATABASE_URL", "mysql://root@db/hub", "must be a sqlite:/// or postgresql:// URL"),
     ("DATABASE_URL", "not a url", "must be a sqlite:/// or postgresql:// URL"),

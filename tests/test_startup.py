@@ -31,15 +31,6 @@ def test_invalid_setting_stops_start_up_with_its_name(tmp_path, variable, value,
     assert "Traceback" not in result.stderr
 
 
-def test_corrupt_database_stops_start_up(tmp_path):
-    (tmp_path / "var").mkdir()
-    (tmp_path / "var" / "analytics_hub.db").write_bytes(b"garbage" * 1000)
-    result = run_server_expecting_exit(tmp_path)
-    assert result.returncode != 0
-    assert "analytics-hub cannot start: the database cannot be read" in result.stderr
-    assert "Traceback" not in result.stderr
-
-
 def test_unreachable_database_stops_start_up(tmp_path):
     result = run_server_expecting_exit(tmp_path, DATABASE_URL="postgresql://nobody@127.0.0.1:9/none")
     assert result.returncode != 0
