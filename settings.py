@@ -23,6 +23,7 @@ CACHE_TYPES = ("filesystem", "redis", "simple", "null")
 LOG_LEVELS = ("debug", "info", "warning", "error")
 METRICS_TOKEN_MIN_LENGTH = 16
 DATABASE_BACKENDS = ("sqlite", "postgresql")
+DIGIT_STYLES = ("latin", "arabic-indic")  # how Arabic pages write digits: 0-9 or ٠-٩
 
 
 class SettingsError(ValueError):
@@ -62,6 +63,7 @@ class Settings:
     log_max_bytes: int = 10 * 1024 * 1024
     metrics_dir: Path = Path("var/prometheus")
     metrics_token: str | None = field(default=None, repr=False)
+    arabic_digits: str = "latin"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -111,6 +113,7 @@ class Settings:
             log_max_bytes=_integer(env, "LOG_MAX_BYTES", 10 * 1024 * 1024, 1024, 2**30),
             metrics_dir=Path(env.get("PROMETHEUS_MULTIPROC_DIR") or data_dir / "prometheus").resolve(),
             metrics_token=_metrics_token(env),
+            arabic_digits=_choice(env, "ARABIC_DIGITS", DIGIT_STYLES, "latin"),
         )
 
     @property

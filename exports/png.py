@@ -87,11 +87,14 @@ def renderer() -> PngRenderer:
 
 
 def with_text_chunks(png: bytes, texts: dict[str, str]) -> bytes:
-    """Add tEXt chunks (title, source...) after the PNG header chunk, so a downloaded file
-    says what it shows. Latin-1 only, as the PNG format requires for tEXt."""
+    """Add text chunks (title, source...) after the PNG header chunk, so a downloaded file
+    says what it shows: tEXt for Latin-1 text, iTXt (UTF-8) for anything else, e.g. Arabic."""
     header_end = 8 + 4 + 4 + 13 + 4  # signature, then IHDR: length, type, 13 bytes, CRC
     chunks = b""
     for key, value in texts.items():
-        data = key.encode("latin-1") + b"\0" + value.encode("latin-1", "replace")
-        chunks += struct.pack(">I", len(data)) + b"tEXt" + data + struct.pack(">I", zlib.crc32(b"tEXt" + data))
+        try:
+            kind, data = b"tEXt", key.encode("latin-1") + b"\0" + value.encode("latin-1")
+        except UnicodeEncodeError:  # keyword, no compression, no language tag or translated keyword
+            kind, data = b"iTXt", key.encode("latin-1") + b"\0\0\0\0\0" + value.encode("utf-8")
+        chunks += struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
     return png[:header_end] + chunks + png[header_end:]

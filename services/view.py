@@ -12,9 +12,11 @@ from data.catalog import catalog
 from data.periods import Period, parse_period
 from data.regions import NATIONAL_CODE, resolve_region
 from data.tenancy import Tenant, current_tenant
-from layouts.text import t
+from layouts.format import format_period
+from layouts.text import DEFAULT_LANGUAGE, language_of, t
 
 PARAMETERS = ("period", "from", "to", "regions", "pillar", "indicator")
+LANGUAGE_PARAMETER = "lang"  # not part of the view: the language it is shown in
 TREND_QUARTERS = 20  # the trend shows five years by default
 DEFAULT_PILLAR = "economic"
 MAX_SHOWN = 40  # characters of a bad value quoted back in a notice
@@ -29,11 +31,14 @@ class View:
     pillar: str
     indicator: str
 
-    def query_string(self) -> str:
+    def query_string(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        """The view as a URL query string, with the language when it is not the default."""
         params = {"period": str(self.period), "from": str(self.start), "to": str(self.end)}
         if self.regions:
             params["regions"] = ",".join(self.regions)
         params.update(pillar=self.pillar, indicator=self.indicator)
+        if lang != DEFAULT_LANGUAGE:
+            params[LANGUAGE_PARAMETER] = lang
         return "?" + urlencode(params, safe=",")
 
 
@@ -63,11 +68,13 @@ def options_for(tenant: Tenant) -> Options:
 
 @dataclass(frozen=True)
 class ViewRequest:
-    """The view a request asks for, with the signed-in tenant and what its data offers."""
+    """The view a request asks for, with the signed-in tenant, what its data offers and the
+    language the URL names."""
     tenant: Tenant
     options: Options
     view: View
     notices: list[str]
+    lang: str = DEFAULT_LANGUAGE
 
 
 def view_of_request(search: str) -> ViewRequest | None:
@@ -78,8 +85,9 @@ def view_of_request(search: str) -> ViewRequest | None:
     if latest is None:
         return None
     options = options_for(tenant)
-    view, notices = parse_view(search, options, latest)
-    return ViewRequest(tenant, options, view, notices)
+    lang = language_of(search)
+    view, notices = parse_view(search, options, latest, lang)
+    return ViewRequest(tenant, options, view, notices, lang)
 
 
 def default_view(options: Options, latest: Period) -> View:
@@ -88,20 +96,23 @@ def default_view(options: Options, latest: Period) -> View:
     return View(latest, start, latest, (), pillar, options.indicators_in(pillar)[0])
 
 
-def parse_view(search: str, options: Options, latest: Period) -> tuple[View, list[str]]:
+def parse_view(search: str, options: Options, latest: Period, lang: str = DEFAULT_LANGUAGE) -> tuple[View, list[str]]:
     """The view a query string asks for; anything unknown or malformed falls back to its
-    default and adds a notice (quoted as plain text, never as markup)."""
+    default and adds a notice in `lang` (quoted as plain text, never as markup)."""
     params = dict(parse_qsl((search or "").lstrip("?"), keep_blank_values=True))
     view, notices = default_view(options, latest), []
-    for name in sorted(set(params) - set(PARAMETERS)):
-        notices.append(t("notice_unknown_parameter", name=_quote(name)))
-    view = _with_periods(view, params, options, notices)
-    view = _with_regions(view, params.get("regions"), options, notices)
-    view = _with_indicator(view, params.get("pillar"), params.get("indicator"), options, notices)
+    for name in sorted(set(params) - set(PARAMETERS) - {LANGUAGE_PARAMETER}):
+        notices.append(t("notice_unknown_parameter", lang, name=_quote(name)))
+    view = _with_periods(view, params, options, notices, lang)
+    view = _with_regions(view, params.get("regions"), options, notices, lang)
+    view = _with_indicator(view, params.get("pillar"), params.get("indicator"), options, notices, lang)
     return view, notices
 
 
-def _with_periods(view: View, params: dict, options: Options, notices: list[str]) -> View:
+def _with_periods(view: View, params: dict, options: Options, notices: list[str], lang: str) -> View:
+    def shown(period: Period) -> str:
+        return format_period(period, lang)
+
     def read(name: str, default: Period) -> Period:
         text = params.get(name)
         if text is None or text == "":
@@ -109,46 +120,48 @@ def _with_periods(view: View, params: dict, options: Options, notices: list[str]
         try:
             period = parse_period(text)
         except ValueError:
-            notices.append(t("notice_bad_period", value=_quote(text), default=default))
+            notices.append(t("notice_bad_period", lang, value=_quote(text), default=shown(default)))
             return default
         if period not in options.periods:
-            notices.append(t("notice_no_period", period=period, default=default))
+            notices.append(t("notice_no_period", lang, period=shown(period), default=shown(default)))
             return default
         return period
 
     period = read("period", view.period)
     start, end = read("from", view.start), read("to", view.end)
     if start > end:
-        notices.append(t("notice_backwards", start=start, end=end))
+        notices.append(t("notice_backwards", lang, start=shown(start), end=shown(end)))
         start, end = end, start
     return replace(view, period=period, start=start, end=end)
 
 
-def _with_regions(view: View, text: str | None, options: Options, notices: list[str]) -> View:
+def _with_regions(view: View, text: str | None, options: Options, notices: list[str], lang: str) -> View:
     if not text:
         return view
     codes = []
     for item in text.split(","):
         code = resolve_region(item)
         if code is None or (code != NATIONAL_CODE and code not in options.regions):
-            notices.append(t("notice_unknown_region", value=_quote(item)))
+            notices.append(t("notice_unknown_region", lang, value=_quote(item)))
         elif code not in codes:
             codes.append(code)
     return replace(view, regions=_ordered(tuple(codes), options))
 
 
 def _with_indicator(view: View, pillar: str | None, indicator: str | None, options: Options,
-                    notices: list[str]) -> View:
+                    notices: list[str], lang: str) -> View:
     if pillar:
         if pillar in options.pillars:
             view = replace(view, pillar=pillar, indicator=options.indicators_in(pillar)[0])
         else:
-            notices.append(t("notice_unknown_pillar", value=_quote(pillar), default=view.pillar))
+            notices.append(t("notice_unknown_pillar", lang, value=_quote(pillar),
+                             default=catalog().pillar_name(view.pillar, lang)))
     if indicator:
         if indicator in options.indicators:
             view = replace(view, indicator=indicator, pillar=catalog()[indicator].pillar)
         else:
-            notices.append(t("notice_unknown_indicator", value=_quote(indicator), default=view.indicator))
+            notices.append(t("notice_unknown_indicator", lang, value=_quote(indicator),
+                             default=catalog()[view.indicator].name(lang)))
     return view
 
 

@@ -117,7 +117,8 @@ def test_clear_and_card_click(hub):
     assert out["regions"] == [] and "National" in text_of(out["headline"])
     out = run({"index": "population", "type": ids.KPI_CARD}, card_clicks=[1])
     assert out["indicator"] == "population"
-    assert out["trend"]["layout"]["title"]["text"].startswith("Population")
+    assert text_of(out["trend_text"][0]) == "Population: trend 2021Q1 to 2025Q4"  # the chart card's heading
+    assert "title" not in out["trend"]["layout"]  # on screen the heading is the title
 
 
 def test_new_pillar_starts_at_its_first_indicator(hub):
