@@ -18,14 +18,16 @@ test: $(VENV)/.installed-test system-packages  ## install what the tests need an
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
-$(VENV)/.installed-app: pyproject.toml
+# xstatic-bootstrap (Bootstrap's right-to-left CSS) is published as source only and its build
+# needs setuptools' pkg_resources, which setuptools 81 removed: build-constraints.txt pins it.
+$(VENV)/.installed-app: pyproject.toml build-constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet --build-constraint build-constraints.txt -e .
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed-app
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --build-constraint build-constraints.txt -e '.[test]'
 	touch $@
 
 # Debian's Chromium renders PNG exports and runs the browser tests (never a downloaded browser

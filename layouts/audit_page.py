@@ -7,7 +7,7 @@ import pandas as pd
 from dash import html
 
 from layouts import ids
-from layouts.components import grid_options, scroll_hint
+from layouts.components import grid_options, scroll_hint, scroll_region
 from layouts.format import format_time
 from layouts.text import has_text, t
 
@@ -19,13 +19,14 @@ def audit_page(entries: pd.DataFrame, lang: str = "en") -> html.Div:
         ("time", "col_time"), ("user", "col_user"), ("action", "col_action"), ("detail", "col_detail"),
         ("address", "col_address"))]
     return html.Div([
-        html.H1(t("audit_title", lang), className="h4"),
+        html.H1(t("audit_title", lang), className="h4", id=ids.AUDIT_TITLE),
         html.P(t("audit_intro", lang), className="text-muted small"),
         scroll_hint(lang),
-        dag.AgGrid(id=ids.AUDIT_TABLE, rowData=rows, columnDefs=columns, className="ag-theme-alpine",
-                   defaultColDef={"sortable": True, "filter": True, "resizable": True, "flex": 1, "minWidth": 130},
-                   dashGridOptions=grid_options(lang, pagination=True, paginationPageSize=20),
-                   style={"height": "640px"}),
+        scroll_region(dag.AgGrid(id=ids.AUDIT_TABLE, rowData=rows, columnDefs=columns, className="ag-theme-alpine",
+                                  defaultColDef={"sortable": True, "filter": True, "resizable": True, "flex": 1,
+                                                 "minWidth": 130},
+                                  dashGridOptions=grid_options(lang, pagination=True, paginationPageSize=20)),
+                      labelled_by=ids.AUDIT_TITLE, wide=True),
     ])
 
 

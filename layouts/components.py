@@ -14,7 +14,7 @@ from layouts import ids
 from layouts.format import format_number, format_period
 from layouts.text import direction, t
 
-GRAPH_CONFIG = {"displaylogo": False, "responsive": True,
+GRAPH_CONFIG = {"displaylogo": False,
                 "modeBarButtonsToRemove": ["select2d", "lasso2d", "toImage"]}
 
 STATUS_STYLE = {  # colour, icon and text: the status never rests on colour alone
@@ -74,7 +74,8 @@ def chart_text(figure: dict, lang: str, heading_level: int = 2) -> list:
                            html.Tbody([html.Tr([html.Td(cell) for cell in row]) for row in meta["rows"]])],
                           size="sm", className="small mb-0")
         parts.append(html.Details([html.Summary(t("chart_data", lang), className="small"),
-                                   html.Div(table, className="table-responsive chart-data")], className="mb-1"))
+                                   html.Div(scroll_region(table, meta.get("title", "")), className="chart-data")],
+                                  className="mb-1"))
     return parts
 
 
@@ -92,9 +93,19 @@ GRID_TEXT = {  # AG Grid's own words (localeText key -> text key)
 
 
 def grid_options(lang: str, **options) -> dict:
-    """AG Grid options in the page's language and direction."""
-    return {**options, "enableRtl": direction(lang) == "rtl",
+    """AG Grid options in the page's language and direction. The grid is as tall as its page
+    of rows (no scrolling inside it); `scroll_region` scrolls it sideways on a phone."""
+    return {**options, "enableRtl": direction(lang) == "rtl", "domLayout": "autoHeight",
             "localeText": {key: t(text_key, lang) for key, text_key in GRID_TEXT.items()}}
+
+
+def scroll_region(content, label: str | None = None, labelled_by: str | None = None, wide: bool = False):
+    """A table that may be wider than a phone, in a region that scrolls sideways by itself
+    (and takes keyboard focus to be scrolled), so the page never does. `wide` keeps a grid
+    at a width where all its columns can be read."""
+    name = {"aria-labelledby": labelled_by} if labelled_by else {"aria-label": label}
+    inner = html.Div(content, className="table-scroll-content") if wide else content
+    return html.Div(inner, className="table-scroll", tabIndex="0", role="region", **name)
 
 
 def scroll_hint(lang: str) -> html.P:

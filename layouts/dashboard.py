@@ -18,6 +18,7 @@ from layouts.components import (
     grid_options,
     number_or_none,
     scroll_hint,
+    scroll_region,
     status_badge,
 )
 from layouts.figures import STATUS_COLOURS, sparkline_svg, target_decimals
@@ -96,6 +97,8 @@ def filter_bar(options, view, content: dict, lang: str) -> html.Section:
         {"label": region_name(code, lang), "value": code} for code in options.regions]
     pillars = [{"label": catalog().pillar_name(p, lang), "value": p} for p in options.pillars]
 
+    quarter = 2 if lang == "ar" else 1  # Arabic quarter names are longer than 2025Q4
+
     def labelled(label: str, control, width: dict) -> dbc.Col:
         return dbc.Col([dbc.Label(label, html_for=control.id, className="small mb-0 text-body-secondary"), control],
                        **width)
@@ -103,26 +106,26 @@ def filter_bar(options, view, content: dict, lang: str) -> html.Section:
     controls = dbc.Row([
         labelled(t("filter_period", lang), dcc.Dropdown(id=ids.FILTER_PERIOD, options=periods,
                                                         value=str(view.period), clearable=False),
-                 dict(xs=6, md=2, xl=2)),
+                 dict(xs=6, md=2, xl=quarter)),
         labelled(t("filter_from", lang), dcc.Dropdown(id=ids.FILTER_FROM, options=periods,
                                                       value=str(view.start), clearable=False),
-                 dict(xs=6, md=2, xl=2)),
+                 dict(xs=6, md=2, xl=quarter)),
         labelled(t("filter_to", lang), dcc.Dropdown(id=ids.FILTER_TO, options=periods,
                                                     value=str(view.end), clearable=False),
-                 dict(xs=6, md=2, xl=2)),
+                 dict(xs=6, md=2, xl=quarter)),
         labelled(t("filter_regions", lang), dcc.Dropdown(id=ids.FILTER_REGIONS, options=regions,
                                                          value=list(view.regions), multi=True,
                                                          placeholder=t("filter_regions_placeholder", lang)),
-                 dict(xs=12, md=6, xl=6)),
+                 dict(xs=12, md=6, xl=3)),
         dbc.Col(dbc.Button(t("clear_regions", lang), id=ids.CLEAR_REGIONS, color="link", size="sm",
                            className="px-0 clear-regions"), xs="auto"),
         labelled(t("filter_pillar", lang), dcc.Dropdown(id=ids.FILTER_PILLAR, options=pillars,
                                                         value=view.pillar, clearable=False),
-                 dict(xs=6, md=3, xl=3)),
+                 dict(xs=6, md=3, xl=2)),
         labelled(t("filter_indicator", lang), dcc.Dropdown(id=ids.FILTER_INDICATOR,
                                                            options=content["indicator_options"],
                                                            value=view.indicator, clearable=False),
-                 dict(xs=6, md=4, xl=4)),
+                 dict(xs=6, md=4, xl=2)),
     ], className="g-2 align-items-end", id=ids.FILTER_CONTROLS)
     return html.Section([
         html.H2(t("filters_heading", lang), className="visually-hidden", id=ids.FILTERS_HEADING),
@@ -204,7 +207,7 @@ def data_table_card(content: dict, show: bool, lang: str) -> dbc.Card:
                    download=""),
         ], className="d-flex flex-wrap gap-2 justify-content-between align-items-center mb-2"),
         scroll_hint(lang),
-        dag.AgGrid(
+        scroll_region(dag.AgGrid(
             id=ids.TABLE,
             rowData=content["rows"],
             getRowId="params.data.id",  # rows are updated in place, not rebuilt, on a change
@@ -212,8 +215,7 @@ def data_table_card(content: dict, show: bool, lang: str) -> dbc.Card:
             defaultColDef={"sortable": True, "filter": True, "resizable": True, "flex": 1, "minWidth": 110},
             dashGridOptions=grid_options(lang, pagination=True, paginationPageSize=20, animateRows=False),
             className="ag-theme-alpine",
-            style={"height": "560px"},
-        ),
+        ), labelled_by=ids.TABLE_TITLE, wide=True),
     ]), className="shadow-sm mb-4", style=None if show else {"display": "none"})
 
 

@@ -9,6 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from layouts import ids
+from layouts.components import scroll_region
 from layouts.format import format_integer, format_number, format_percent, format_period, format_time
 from layouts.text import has_text, t
 
@@ -79,8 +80,8 @@ def _checks(health: dict, lang: str) -> html.Div:
     ]
     head = html.Thead(html.Tr([html.Th(t(k, lang), scope="col") for k in ("col_check", "col_result", "col_detail")]))
     return html.Div([html.H2(t("diagnostics_checks", lang), className="visually-hidden"),
-                     html.Div(dbc.Table([head, html.Tbody(rows)], bordered=False, hover=True,
-                                        id=ids.DIAGNOSTICS_CHECKS), className="table-responsive")])
+                     scroll_region(dbc.Table([head, html.Tbody(rows)], bordered=False, hover=True,
+                                             id=ids.DIAGNOSTICS_CHECKS), t("diagnostics_checks", lang))])
 
 
 def _card(title_key: str, body, component_id: str, lang: str) -> dbc.Card:
@@ -184,7 +185,7 @@ def _timings(rows: list[dict], lang: str):
                                 html.Td(format_number(row["p50_ms"], 1, lang)),
                                 html.Td(format_number(row["p95_ms"], 1, lang))])
                        for row in rows])
-    return html.Div([html.Div(dbc.Table([header, body], size="sm", className="mb-1"), className="table-responsive"),
+    return html.Div([scroll_region(dbc.Table([header, body], size="sm", className="mb-1"), t("diag_timings", lang)),
                      html.P(t("diag_timings_note", lang), className="small text-muted mb-0")])
 
 

@@ -10,7 +10,15 @@ from dash import dcc, html
 from data.catalog import INDEX_ID, catalog
 from data.regions import NATIONAL_CODE, region_name
 from layouts import ids
-from layouts.components import GRAPH_CONFIG, chart_text, download_link, headline, scroll_hint, status_badge
+from layouts.components import (
+    GRAPH_CONFIG,
+    chart_text,
+    download_link,
+    headline,
+    scroll_hint,
+    scroll_region,
+    status_badge,
+)
 from layouts.figures import target_decimals
 from layouts.format import digits, format_number, format_percent, format_period, format_value
 from layouts.text import t
@@ -53,7 +61,7 @@ def executive_body(data: dict, lang: str = "en") -> html.Div:
             dbc.Col(dbc.Card(dbc.CardBody([
                 html.H2(t("breakdown_heading", lang), className="h6"),
                 scroll_hint(lang),
-                html.Div(breakdown_table(data["breakdown"], lang), className="table-responsive"),
+                scroll_region(breakdown_table(data["breakdown"], lang), t("breakdown_heading", lang)),
             ]), className="shadow-sm h-100"), lg=5),
             dbc.Col(dbc.Card(dbc.CardBody([
                 html.Div([
@@ -74,7 +82,7 @@ def executive_body(data: dict, lang: str = "en") -> html.Div:
         ], className="g-3 my-1"),
         dbc.Card(dbc.CardBody([html.H2(t("targets_heading", lang), className="h6"),
                                scroll_hint(lang),
-                               targets_table(data["targets"], lang),
+                               scroll_region(targets_table(data["targets"], lang), t("targets_heading", lang)),
                                html.P(t("targets_method", lang), className="small text-body-secondary mb-0")]),
                  className="shadow-sm my-3"),
         html.H2(t("grid_heading", lang), className="h6 mt-3"),
@@ -125,8 +133,7 @@ def targets_table(targets: list, lang: str) -> dbc.Table:
         ], id=ids.target_row(progress.indicator_id)))
     head = html.Thead(html.Tr([html.Th(t(k, lang), scope="col") for k in (
         "col_indicator", "col_target", "col_current", "col_progress", "col_needed", "col_achieved", "col_status")]))
-    return dbc.Table([head, html.Tbody(rows)], size="sm", hover=True, responsive=True, id=ids.EXEC_TARGETS,
-                     className="small")
+    return dbc.Table([head, html.Tbody(rows)], size="sm", hover=True, id=ids.EXEC_TARGETS, className="small")
 
 
 def _rate(rate, indicator, lang: str) -> str:

@@ -31,6 +31,7 @@ LOGIN_USERNAME = "username"
 LOGIN_PASSWORD = "password"
 
 AUDIT_TABLE = "audit-table"
+AUDIT_TITLE = "audit-title"
 
 # Dashboard: filters
 DASHBOARD_URL = "dashboard-url"  # the page's own view of the URL, for back and forward
