@@ -79,7 +79,7 @@ def page(search: str = "", lang: str = "en"):
     if asked is None:
         return message(t("no_data_title", lang), t("no_data_body", lang), level=1)
     content = build_content(asked.tenant, asked.view, asked.notices, lang=lang)
-    return layout.dashboard_layout(asked.options, asked.view, content, search, png_reason=availability()[1],
+    return layout.dashboard_layout(asked.options, asked.view, content, search, png_reason=availability(lang)[1],
                                    show_table=allowed("data_table"), lang=lang)
 
 

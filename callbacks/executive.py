@@ -57,7 +57,7 @@ def update_executive(search, period, regions):
 
 
 def body(tenant: Tenant, view: View, notices: list[str], lang: str):
-    png_ok, png_reason = availability()
+    png_ok, png_reason = availability(lang)
     snapshot = queries.indicator_snapshot(tenant, view.period, view.regions)
     query = view.query_string(lang)
     data = dict(

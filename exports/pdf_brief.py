@@ -79,7 +79,7 @@ class Writer:
         if not self.rtl:
             return Paragraph(_escape(text), style)
         lines = self._lines(text, style.fontSize, width)
-        return Paragraph("<br/>".join(self._runs(arabic(line)) for line in lines), style)
+        return Paragraph("<br/>".join(self._runs(arabic(line).translate(MARKS)) for line in lines), style)
 
     def _runs(self, visual: str) -> str:
         """Markup setting Arabic-script runs in the Arabic font and the rest in the Latin one."""
@@ -116,6 +116,7 @@ def _escape(text: str) -> str:
 
 
 CONTENT_WIDTH = A4[0] - 32 * mm
+MARKS = str.maketrans("", "", "\u200e\u200f")  # direction marks: used by the bidi step, never drawn
 
 
 def brief_pdf(brief: Brief) -> bytes:

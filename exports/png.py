@@ -19,6 +19,8 @@ from concurrent.futures import TimeoutError as FutureTimeout
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from layouts.text import t
+
 RENDER_TIMEOUT_S = 30.0
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome")
 
@@ -34,15 +36,15 @@ def browser_path() -> str | None:
     return next((found for name in BROWSER_NAMES if (found := shutil.which(name))), None)
 
 
-def availability() -> tuple[bool, str]:
-    """Whether PNG export can work in this process, and why not when it cannot."""
+def availability(lang: str = "en") -> tuple[bool, str]:
+    """Whether PNG export can work in this process, and why not when it cannot (in `lang`)."""
     try:
         import kaleido  # noqa: F401
     except ImportError:
-        return False, "the kaleido package is not installed"
+        return False, t("png_no_kaleido", lang)
     if browser_path() is None:
-        return False, "Chromium was not found (install Debian's chromium or set BROWSER_PATH)"
-    return True, "kaleido with " + browser_path()
+        return False, t("png_no_browser", lang)
+    return True, t("png_ready", lang, browser=browser_path())
 
 
 class PngRenderer:
@@ -53,15 +55,15 @@ class PngRenderer:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="png-export")
         self._started = False
 
-    def render(self, figure: go.Figure, width: int, height: int, scale: float) -> bytes:
-        ok, reason = availability()
+    def render(self, figure: go.Figure, width: int, height: int, scale: float, lang: str = "en") -> bytes:
+        ok, reason = availability(lang)
         if not ok:
             raise ExportUnavailable(reason)
         future = self._pool.submit(self._render, figure, width, height, scale)
         try:
             return future.result(timeout=self.timeout)
         except FutureTimeout:
-            raise ExportUnavailable(f"rendering took longer than {self.timeout:.0f} s") from None
+            raise ExportUnavailable(t("png_timeout", lang, seconds=f"{self.timeout:.0f}")) from None
 
     def _render(self, figure: go.Figure, width: int, height: int, scale: float) -> bytes:
         if not self._started:

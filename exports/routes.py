@@ -91,7 +91,7 @@ def export_png(name: str):
         raise BadExport([t("export_bad_colour", lang)])
     figure = stamp_for_export(chart(name, tenant, view, colour, lang), subtitle(name, view, lang), SOURCE_SYSTEM,
                               synthetic=True, lang=lang)
-    image = renderer().render(figure, width, height, scale)
+    image = renderer().render(figure, width, height, scale, lang)
     image = with_text_chunks(image, {"Title": figure.layout.title.text, "Description": selection(name, view, lang),
                                      "Source": SOURCE_SYSTEM, "Software": t("app_short", lang)})
     delivered("png", tenant, view, name)
@@ -135,7 +135,7 @@ def brief_charts(tenant: Tenant, view: View, lang: str) -> tuple[list[tuple[str,
         figure = stamp_for_export(chart(name, tenant, view, lang=lang), subtitle(name, view, lang), SOURCE_SYSTEM,
                                   synthetic=True, lang=lang)
         try:
-            image = renderer().render(figure, 1600, 900, 1.5)
+            image = renderer().render(figure, 1600, 900, 1.5, lang)
         except ExportUnavailable as error:
             return [], t("pdf_no_charts", lang, reason=error)
         charts.append((figure.layout.title.text, image))

@@ -16,7 +16,7 @@ from data.aggregate import status
 from data.catalog import INDEX_ID, Indicator, catalog
 from data.periods import Period
 from data.regions import NATIONAL_CODE, region_name
-from layouts.format import arabic_indic_digits, format_number, format_period, missing
+from layouts.format import arabic_indic_digits, format_number, format_percent, format_period, missing
 from layouts.text import direction, t
 
 FONT_FAMILY = "Noto Sans, Noto Sans Arabic, DejaVu Sans, Arial, sans-serif"
@@ -354,7 +354,7 @@ def index_breakdown_figure(components: pd.DataFrame, index_value: float | None, 
     names = [catalog()[c].name(lang) for c in parts["component"]]
     contributions = [format_number(c, 2, lang) for c in parts["contribution"]]
     scores = [format_number(s, 0, lang) for s in parts["score"]]
-    weights = [format_number(w * 100, 0, lang) + "%" for w in parts["weight"]]
+    weights = [format_percent(w, 0, lang) for w in parts["weight"]]
     figure = go.Figure(layout=base_layout(title, height=420, lang=lang))
     figure.add_trace(go.Bar(
         x=parts["contribution"].round(2).tolist(),

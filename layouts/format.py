@@ -15,9 +15,9 @@ from layouts.text import language, t
 
 LOCALES = {"en": "en", "ar": "ar_SA"}
 ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
-# Babel's ar-SA signs carry left-to-right marks; they only confuse text that mixes directions
-# and charts, so numbers are written with plain signs.
 _MARKS = str.maketrans("", "", "\u200e\u200f\u061c")
+LEFT_TO_RIGHT_MARK = "\u200e"  # keeps a sign before its number inside right-to-left text: -0.13, not 0.13-
+PERCENT_SIGN = {"en": "%", "ar": "٪"}
 
 
 def arabic_indic_digits() -> bool:
@@ -52,17 +52,18 @@ def format_number(value: float | None, decimals: int, lang: str = "en", signed: 
     if signed:
         pattern = f"+{pattern};-{pattern}"
     text = numbers.format_decimal(value, format=pattern, locale=_locale(lang), numbering_system="latn")
-    return digits(text.translate(_MARKS), lang)
+    return _signed_ltr(digits(text.translate(_MARKS), lang), lang)
+
+
+def _signed_ltr(text: str, lang: str) -> str:
+    return LEFT_TO_RIGHT_MARK + text if language(lang) == "ar" and text[:1] in "+-" else text
 
 
 def format_percent(value: float | None, decimals: int, lang: str = "en") -> str:
     """A share written as a percentage: 0.153 -> 15% (with `decimals` places)."""
     if missing(value):
         return t("no_value", lang)
-    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "") + "%"
-    text = numbers.format_decimal(value * 100, format=pattern.replace("%", ""), locale=_locale(lang),
-                                  numbering_system="latn") + "%"
-    return digits(text.translate(_MARKS), lang)
+    return format_number(value * 100, decimals, lang) + PERCENT_SIGN[language(lang)]
 
 
 def format_integer(value: int | None, lang: str = "en") -> str:
