@@ -31,11 +31,14 @@ $(VENV)/.installed-test: $(VENV)/.installed-app
 	touch $@
 
 # Debian's Chromium renders PNG exports and runs the browser tests (never a downloaded browser
-# build); Noto fonts draw Arabic in PNG and PDF. Installed when missing and apt is usable.
+# build); Noto fonts draw Arabic in PNG, PDF and the browser; Tesseract with its Arabic data
+# reads an exported Arabic PNG back in a test. Installed when missing and apt is usable.
 system-packages:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="chromium"; \
 	[ -f /usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf ] || missing="$$missing fonts-noto-core"; \
+	command -v tesseract >/dev/null || missing="$$missing tesseract-ocr"; \
+	ls /usr/share/tesseract-ocr/*/tessdata/ara.traineddata >/dev/null 2>&1 || missing="$$missing tesseract-ocr-ara"; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		echo "Installing Debian packages:$$missing"; \

@@ -123,7 +123,7 @@ def guard():
 LOGIN_PAGE = """<!doctype html>
 <html lang="{{ lang }}" dir="{{ dir }}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{ title }}</title><link rel="stylesheet" href="{{ css }}">
+<title>{{ title }}</title><link rel="icon" href="/_favicon.ico"><link rel="stylesheet" href="{{ css }}">
 <link rel="stylesheet" href="/assets/style.css"></head>
 <body class="bg-light"><main class="container" style="max-width: 420px; margin-top: 10vh">
 <p class="text-end"><a href="{{ switch_href }}" lang="{{ other }}" hreflang="{{ other }}"
