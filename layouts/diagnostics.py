@@ -92,7 +92,9 @@ def _card(title_key: str, body, component_id: str, lang: str) -> dbc.Card:
 def _facts(pairs: list[tuple[str, str]]) -> html.Dl:
     items = []
     for label, value in pairs:
-        items += [html.Dt(label, className="col-6 fw-normal text-muted"), html.Dd(value, className="col-6 mb-1")]
+        # dir=auto: a path, a backend's name or a batch id reads left to right even on an Arabic page
+        items += [html.Dt(label, className="col-6 fw-normal text-muted"),
+                  html.Dd(value, className="col-6 mb-1", dir="auto")]
     return html.Dl(items, className="row small mb-0")
 
 

@@ -367,7 +367,7 @@ def index_breakdown_figure(components: pd.DataFrame, index_value: float | None, 
         hovertext=[f"{n}: {c}" for n, c in zip(names, contributions, strict=True)],
         hovertemplate="%{hovertext}<extra></extra>",
     ))
-    top = max(parts["contribution"].max() * 1.35, 1)
+    top = max(parts["contribution"].max() * (1.6 if rtl(lang) else 1.35), 1)  # room for the bars' words
     figure.update_layout(
         xaxis=dict(title=t("breakdown_axis", lang), gridcolor="#eef0f2", range=[top, 0] if rtl(lang) else [0, top],
                    **value_axis(0, top, 0, lang)),
