@@ -15,7 +15,20 @@ from layouts.format import format_number, format_period
 from layouts.text import direction, t
 
 GRAPH_CONFIG = {"displaylogo": False,
-                "modeBarButtonsToRemove": ["select2d", "lasso2d", "toImage"]}
+                "modeBarButtonsToRemove": ["select2d", "lasso2d", "toImage", "sendChartToCloud"]}
+PLOTLY_TEXT = {  # plotly.js's own words on the chart toolbar and hints -> text key
+    "Zoom": "plot_zoom", "Pan": "plot_pan", "Zoom in": "plot_zoom_in", "Zoom out": "plot_zoom_out",
+    "Autoscale": "plot_autoscale", "Reset axes": "plot_reset_axes",
+    "Double-click to zoom back out": "plot_zoom_back", "Double-click on legend to isolate one trace": "plot_isolate",
+}
+
+
+def graph_config(lang: str) -> dict:
+    """dcc.Graph's config with plotly.js's toolbar in the page's language."""
+    if lang == "en":
+        return GRAPH_CONFIG
+    dictionary = {english: t(key, lang) for english, key in PLOTLY_TEXT.items()}
+    return {**GRAPH_CONFIG, "locale": lang, "locales": {lang: {"dictionary": dictionary}}}
 
 STATUS_STYLE = {  # colour, icon and text: the status never rests on colour alone
     "green": ("success", "bi-check-circle-fill", "status_green"),

@@ -11,9 +11,9 @@ from data.catalog import INDEX_ID, catalog
 from data.regions import NATIONAL_CODE, region_name
 from layouts import ids
 from layouts.components import (
-    GRAPH_CONFIG,
     chart_text,
     download_link,
+    graph_config,
     headline,
     scroll_hint,
     scroll_region,
@@ -71,7 +71,8 @@ def executive_body(data: dict, lang: str = "en") -> html.Div:
                                            {"type": ids.PNG_LINK, "index": "index-breakdown"}, data["png_reason"]),
                              className="flex-shrink-0"),
                 ], className="d-flex gap-2 align-items-start"),
-                dcc.Graph(id=ids.EXEC_BREAKDOWN_CHART, figure=data["figure"], config=GRAPH_CONFIG, className="chart"),
+                dcc.Graph(id=ids.EXEC_BREAKDOWN_CHART, figure=data["figure"], config=graph_config(lang),
+                          className="chart"),
             ]), className="shadow-sm h-100"), lg=7),
         ], className="g-3 my-1"),
         dbc.Row([
