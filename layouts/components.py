@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import html
+from dash import dcc, html
 
 from data.aggregate import is_improvement
 from data.catalog import INDEX_ID, Indicator, catalog
@@ -21,6 +21,15 @@ PLOTLY_TEXT = {  # plotly.js's own words on the chart toolbar and hints -> text 
     "Autoscale": "plot_autoscale", "Reset axes": "plot_reset_axes",
     "Double-click to zoom back out": "plot_zoom_back", "Double-click on legend to isolate one trace": "plot_isolate",
 }
+
+
+DROPDOWN_TEXT = ("select_all", "deselect_all", "selected_count", "search", "clear_search", "clear_selection",
+                 "no_options_found")  # dcc.Dropdown's own words: text keys dropdown_<name>
+
+
+def dropdown(lang: str, **props) -> dcc.Dropdown:
+    """A dcc.Dropdown whose own words (Select all, Search...) are in the page's language."""
+    return dcc.Dropdown(labels={name: t(f"dropdown_{name}", lang) for name in DROPDOWN_TEXT}, **props)
 
 
 def graph_config(lang: str) -> dict:
