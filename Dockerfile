@@ -23,7 +23,7 @@ RUN useradd --create-home --uid 10001 hub \
     && chown hub:hub /data /logs /backups
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md build-constraints.txt ./
 COPY app.py settings.py gunicorn.conf.py ./
 COPY data ./data
 COPY layouts ./layouts
@@ -34,7 +34,8 @@ COPY security ./security
 COPY services ./services
 COPY assets ./assets
 COPY scripts ./scripts
-RUN pip install --no-cache-dir .
+RUN pip install --no-cache-dir --upgrade pip \
+    && pip install --no-cache-dir --build-constraint build-constraints.txt .
 
 USER hub
 VOLUME ["/data", "/logs", "/backups"]

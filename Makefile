@@ -6,26 +6,28 @@ BIN := $(VENV)/bin
 ANALYTICS_HUB_ENV ?= development
 export ANALYTICS_HUB_ENV
 
-.PHONY: run test lint system-packages clean bench-load bench-soak bench-faults bench-cache
+.PHONY: run test lint system-packages test-packages clean bench-load bench-soak bench-faults bench-cache
 
 run: $(VENV)/.installed-app system-packages  ## install, create and seed the database on first run, serve on 127.0.0.1:8501
 	$(BIN)/gunicorn -c gunicorn.conf.py app:server
 
-test: $(VENV)/.installed-test system-packages  ## install what the tests need and run them all
+test: $(VENV)/.installed-test system-packages test-packages  ## install what the tests need and run them all
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
-$(VENV)/.installed-app: pyproject.toml
+# xstatic-bootstrap (Bootstrap's right-to-left CSS) is published as source only and its build
+# needs setuptools' pkg_resources, which setuptools 81 removed: build-constraints.txt pins it.
+$(VENV)/.installed-app: pyproject.toml build-constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet --build-constraint build-constraints.txt -e .
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed-app
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --build-constraint build-constraints.txt -e '.[test]'
 	touch $@
 
 # Load, faults and cache size, for a quiet machine (see bench/README.md); results in bench/results/.
@@ -46,7 +48,7 @@ $(VENV)/.installed-bench: $(VENV)/.installed-test
 	touch $@
 
 # Debian's Chromium renders PNG exports and runs the browser tests (never a downloaded browser
-# build); Noto fonts draw Arabic in PNG and PDF. Installed when missing and apt is usable.
+# build); Noto fonts draw Arabic in PNG, PDF and the browser. Installed when missing and apt is usable.
 system-packages:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="chromium"; \
@@ -57,6 +59,20 @@ system-packages:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	else \
 		echo "Missing$$missing and apt-get is not usable: PNG export and the browser tests will say so"; \
+	fi
+
+# For the tests only (not in the image): Tesseract with its Arabic data reads an exported Arabic
+# PNG back, to prove its letters are drawn and not empty boxes.
+test-packages:
+	@wanted=""; \
+	command -v tesseract >/dev/null || wanted="tesseract-ocr"; \
+	ls /usr/share/tesseract-ocr/*/tessdata/ara.traineddata >/dev/null 2>&1 || wanted="$$wanted tesseract-ocr-ara"; \
+	if [ -z "$$wanted" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Debian packages for the tests:$$wanted"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$wanted >/dev/null; \
+	else \
+		echo "Missing$$wanted and apt-get is not usable: the Arabic PNG test will say so"; \
 	fi
 
 clean:

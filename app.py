@@ -6,7 +6,9 @@ module touches neither the settings nor the database.
 
 from __future__ import annotations
 
+import os
 from importlib import resources
+from urllib.parse import urlencode
 
 import dash
 from dash.exceptions import DependencyException
@@ -17,34 +19,62 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from callbacks import registry, router
 from data.runtime import runtime
 from exports.routes import exports
-from layouts.text import t
+from layouts.text import DEFAULT_LANGUAGE, direction, t
 from ops.instrumentation import instrument
 from ops.routes import register_ops_routes
 from security.payloads import MalformedCallback, check_callback, parsed_body
-from security.web import add_security_headers, init_security
+from security.preferences import asked_language, remember_language, remembered_language
+from security.web import add_security_headers, init_security, signed_in
 from settings import Settings
 
 BOOTSTRAP_DIR = resources.files("flask_bootstrap") / "static" / "bootstrap5" / "css"
+# The same Bootstrap release (5.3.8) built right to left, for Arabic pages.
+BOOTSTRAP_RTL_DIR = resources.files("xstatic.pkg.bootstrap") / "data" / "css"
 PLOTLY_DIR = resources.files("plotly") / "package_data"
-STYLESHEETS = ["/vendor/bootstrap/bootstrap.min.css", "/vendor/bootstrap/font/bootstrap-icons.min.css"]
+BOOTSTRAP_CSS = "/vendor/bootstrap/bootstrap.min.css"
+BOOTSTRAP_RTL_CSS = "/vendor/bootstrap-rtl/bootstrap.rtl.min.css"
+STYLESHEETS = [BOOTSTRAP_CSS, "/vendor/bootstrap/font/bootstrap-icons.min.css"]
+# Noto Sans Arabic for the interface, from Debian's fonts-noto-core (what PNG and PDF exports use).
+FONT_DIRS = ("/usr/share/fonts/truetype/noto", "/usr/share/fonts/opentype/noto")
+SERVED_FONTS = ("NotoSansArabic-Regular.ttf", "NotoSansArabic-Bold.ttf")
 CALLBACK_OWNERS = "hub_callback_owners"  # server.extensions key: {callback key: the page that owns it}
 
 
 class HubDash(dash.Dash):
-    """Dash with the page registry's say over the HTML page: each page's own <title>, and a
-    404 status for a path that is no page."""
+    """Dash with the page registry's say over the HTML page: each page's own <title>, a 404
+    status for a path that is no page, and the page's language: `lang` and `dir` on <html>
+    and the right-to-left Bootstrap for Arabic.
+
+    The language is the URL's `lang`; a URL without one gets the user's remembered language
+    (by a redirect, so that the URL always says it), and a URL with one is remembered."""
 
     def index(self, *args, **kwargs):
         page = registry.page_for(request.path)
         shown = registry.landing(page)
-        if shown is not page:
-            return redirect(shown.path)
+        if shown is not page:  # e.g. ops open Diagnostics instead of a page their role cannot use
+            query = request.query_string.decode()
+            return redirect(shown.path + (f"?{query}" if query else ""))
+        account = signed_in()
+        asked = asked_language()
+        if asked is None:
+            remembered = remembered_language(account)
+            if remembered != DEFAULT_LANGUAGE and page is not None:
+                return redirect(request.path + "?" + urlencode({**request.args, "lang": remembered}))
+            asked = DEFAULT_LANGUAGE
+        else:
+            remember_language(account, asked)
+        g.hub_lang = asked
         page_html = super().index(*args, **kwargs)
         return page_html if page else (page_html, 404)
 
     def interpolate_index(self, **kwargs):
-        kwargs["title"] = router.page_title(registry.page_for(request.path))
-        return super().interpolate_index(**kwargs)
+        lang = g.get("hub_lang", DEFAULT_LANGUAGE)
+        kwargs["title"] = router.page_title(registry.page_for(request.path), lang)
+        if direction(lang) == "rtl":
+            kwargs["css"] = kwargs["css"].replace(BOOTSTRAP_CSS, BOOTSTRAP_RTL_CSS)
+        kwargs["app_entry"] = kwargs["app_entry"].replace("Loading...", t("loading", lang))
+        html = super().interpolate_index(**kwargs)
+        return html.replace("<html>", f'<html lang="{lang}" dir="{direction(lang)}">', 1)
 
 
 def create_app(settings: Settings | None = None) -> dash.Dash:
@@ -110,6 +140,19 @@ def _register_routes(server: Flask) -> None:
     @server.get("/vendor/bootstrap/<path:filename>")
     def bootstrap_files(filename: str):
         return send_from_directory(str(BOOTSTRAP_DIR), filename, max_age=86400)
+
+    @server.get("/vendor/bootstrap-rtl/bootstrap.rtl.min.css")
+    def bootstrap_rtl():
+        return send_from_directory(str(BOOTSTRAP_RTL_DIR), "bootstrap.rtl.min.css", max_age=86400)
+
+    @server.get("/vendor/fonts/<name>")
+    def font_file(name: str):
+        if name not in SERVED_FONTS:
+            abort(404)
+        folder = next((d for d in FONT_DIRS if os.path.exists(os.path.join(d, name))), None)
+        if folder is None:
+            abort(404)  # fonts-noto-core is missing: the browser falls back to its own fonts
+        return send_from_directory(folder, name, max_age=86400)
 
     @server.get("/vendor/plotly/plotly.min.js")
     def plotly_bundle():

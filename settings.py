@@ -24,6 +24,7 @@ CACHE_TYPE_ALIASES = {"filesystem": "disk"}  # the name of the folder cache befo
 LOG_LEVELS = ("debug", "info", "warning", "error")
 METRICS_TOKEN_MIN_LENGTH = 16
 DATABASE_BACKENDS = ("sqlite", "postgresql")
+DIGIT_STYLES = ("latin", "arabic-indic")  # how Arabic pages write digits: 0-9 or ٠-٩
 
 
 class SettingsError(ValueError):
@@ -70,6 +71,7 @@ class Settings:
     proxy_hops: int = 0  # reverse proxies in front whose X-Forwarded-For / -Proto are trusted
     metrics_allow_loopback: bool = True
     integrity_check_interval: int = 600
+    arabic_digits: str = "latin"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -127,6 +129,7 @@ class Settings:
             # production behind a proxy on the same host sees every request as loopback
             metrics_allow_loopback=_boolean(env, "METRICS_ALLOW_LOOPBACK", app_env != "production"),
             integrity_check_interval=_integer(env, "INTEGRITY_CHECK_INTERVAL", 600, 1, 7 * 86400),
+            arabic_digits=_choice(env, "ARABIC_DIGITS", DIGIT_STYLES, "latin"),
         )
 
     @property

@@ -8,5 +8,5 @@ from layouts.audit_page import audit_page
 from security import audit
 
 
-def page(_search: str = ""):
-    return audit_page(audit.recent(runtime.engine, current_tenant().id))
+def page(_search: str = "", lang: str = "en"):
+    return audit_page(audit.recent(runtime.engine, current_tenant().id), lang)

@@ -3,6 +3,7 @@ and back/forward step is one round trip that updates every view and the URL toge
 
 from __future__ import annotations
 
+import functools
 from dataclasses import fields
 from urllib.parse import urlencode
 
@@ -18,11 +19,12 @@ from exports.png import availability
 from layouts import components, ids
 from layouts import dashboard as layout
 from layouts.components import message
-from layouts.text import t
+from layouts.format import format_number, format_period
+from layouts.text import language_of, t
 from ops.telemetry import track
 from security.web import allowed
-from services.charts import chart_json
-from services.view import View, options_for, view_of_request
+from services.charts import screen_chart
+from services.view import LANGUAGE_PARAMETER, View, options_for, view_of_request
 
 CONTROLS = {
     "period": ids.FILTER_PERIOD, "from": ids.FILTER_FROM, "to": ids.FILTER_TO,
@@ -40,9 +42,13 @@ OUTPUTS = dict(
     notice=Output(ids.NOTICE, "children"),
     headline=Output(ids.HEADLINE, "children"),
     cards=Output(ids.KPI_CARDS, "children"),
+    cards_heading=Output(ids.KPI_HEADING, "children"),
     trend=Output(ids.TREND, "figure"),
     bar=Output(ids.REGIONS_BAR, "figure"),
     map=Output(ids.MAP, "figure"),
+    trend_text=Output(ids.chart_text(ids.TREND), "children"),
+    bar_text=Output(ids.chart_text(ids.REGIONS_BAR), "children"),
+    map_text=Output(ids.chart_text(ids.MAP), "children"),
     rows=Output(ids.TABLE, "rowData"),
     columns=Output(ids.TABLE, "columnDefs"),
     table_title=Output(ids.TABLE_TITLE, "children"),
@@ -67,38 +73,41 @@ def register(callbacks) -> None:
     callbacks.callback(output=OUTPUTS, inputs=INPUTS, prevent_initial_call=True)(update_dashboard)
 
 
-def page(search: str = ""):
-    """The dashboard for the view in the query string, complete with its data."""
+def page(search: str = "", lang: str = "en"):
+    """The dashboard for the view in the query string, complete with its data, in `lang`."""
     asked = view_of_request(search)
     if asked is None:
-        return message(t("no_data_title"), t("no_data_body"))
-    content = build_content(asked.tenant, asked.view, asked.notices)
-    return layout.dashboard_layout(asked.options, asked.view, content, search, png_reason=availability()[1],
-                                   show_table=allowed("data_table"))
+        return message(t("no_data_title", lang), t("no_data_body", lang), level=1)
+    content = build_content(asked.tenant, asked.view, asked.notices, lang=lang)
+    return layout.dashboard_layout(asked.options, asked.view, content, search, png_reason=availability(lang)[1],
+                                   show_table=allowed("data_table"), lang=lang)
 
 
 def update_dashboard(search, controls, colour_by, map_click, bar_click, clear, card_clicks, pathname):
-    """Work out the view from whatever changed, then rebuild every output for it."""
+    """Work out the view from whatever changed, then rebuild every output for it, in the
+    language the URL names."""
     if (pathname if isinstance(pathname, str) else "/").rstrip("/") != "":
         return {name: no_update for name in OUTPUTS}  # the dashboard is not on screen
+    lang = language_of(search)
     try:
         if ctx.triggered_id == ids.DASHBOARD_URL:
             asked = view_of_request(search)
             changed = None  # back or forward: the page may show anything, so redraw it all
         else:
-            asked = view_of_request(_query_from_controls(controls, map_click, bar_click))
+            asked = view_of_request(_query_from_controls(controls, map_click, bar_click, lang))
             changed = _changed(view_of_request(search).view, asked.view)
             if ctx.triggered_id == ids.MAP_COLOUR_BY:
                 changed.add("colour")
         view = asked.view
-        content = build_content(asked.tenant, view, asked.notices, colour_by or "status", changed=changed)
+        content = build_content(asked.tenant, view, asked.notices, colour_by or "status", lang, changed=changed)
         track("filter_change", trigger=_trigger_name(), period=str(view.period), regions=len(view.regions),
               pillar=view.pillar, indicator=view.indicator)
     except Exception as error:
         failure = {name: no_update for name in OUTPUTS}
-        failure["notice"] = failure_message("dashboard update", error)
+        failure["notice"] = failure_message("dashboard update", error, lang=lang)
         return failure
-    content["search"] = no_update if view.query_string() == search else view.query_string()
+    query = view.query_string(lang)
+    content["search"] = no_update if query == search else query
     return content
 
 
@@ -111,9 +120,10 @@ def _trigger_name() -> str:
     return trigger.get("type", "card") if isinstance(trigger, dict) else str(trigger)
 
 
-def _query_from_controls(controls: dict, map_click, bar_click) -> str:
+def _query_from_controls(controls: dict, map_click, bar_click, lang: str) -> str:
     """The query string the controls describe, with the triggering action applied."""
     params = {name: value for name, value in controls.items() if name != "regions"}
+    params[LANGUAGE_PARAMETER] = lang
     regions = [r for r in (controls.get("regions") or []) if isinstance(r, str)]
     trigger = ctx.triggered_id
     if trigger == ids.CLEAR_REGIONS:
@@ -144,9 +154,13 @@ DEPENDS_ON = {
     "indicator_options": {"pillar"},
     "headline": {"period", "regions"},
     "cards": {"period", "start", "end", "regions", "pillar", "indicator"},
+    "cards_heading": {"pillar"},
     "trend": {"start", "end", "regions", "indicator"},
     "bar": {"period", "regions", "indicator"},
     "map": {"period", "regions", "indicator", "colour"},
+    "trend_text": {"start", "end", "regions", "indicator"},
+    "bar_text": {"period", "regions", "indicator"},
+    "map_text": {"period", "regions", "indicator", "colour"},
     "rows": {"start", "end", "regions", "indicator"},
     "columns": {"indicator"},
     "table_title": {"start", "end", "indicator"},
@@ -159,26 +173,32 @@ def build_content(tenant: Tenant, view: View, notices: list[str], colour_by: str
     `changed` (the parts of the view that changed), only the outputs that show them."""
     indicator = catalog()[view.indicator]
     pillar_ids = options_for(tenant).indicators_in(view.pillar)
-    query = view.query_string()
+    query = view.query_string(lang)
+    charts = {name: functools.cache(lambda name=name: screen_chart(tenant, name, view, colour_by, lang))
+              for name in layout.CHART_OUTPUTS}
     build = {
         "indicator_options": lambda: layout.indicator_options(pillar_ids, lang),
         "headline": lambda: components.headline(_snapshot(tenant, view).loc[INDEX_ID], view.period,
-                                            queries.scope_of(view.regions), lang),
+                                                queries.scope_of(view.regions), lang),
         "cards": lambda: _cards(tenant, view, pillar_ids, lang),
-        "trend": lambda: chart_json(tenant, "trend", view, colour_by, lang),
-        "bar": lambda: chart_json(tenant, "regions", view, colour_by, lang),
-        "map": lambda: chart_json(tenant, "map", view, colour_by, lang),
+        "cards_heading": lambda: t("cards_heading", lang, pillar=catalog().pillar_name(view.pillar, lang)),
+        "trend": charts["trend"],
+        "bar": charts["regions"],
+        "map": charts["map"],
+        "trend_text": lambda: components.chart_text(charts["trend"](), lang),
+        "bar_text": lambda: components.chart_text(charts["regions"](), lang),
+        "map_text": lambda: components.chart_text(charts["map"](), lang),
         "rows": lambda: table_rows(queries.view_rows(tenant, view.start, view.end, view.regions, view.indicator),
                                    indicator, lang) if allowed("data_table") else [],
         "columns": lambda: layout.table_columns(indicator, lang),
-        "table_title": lambda: t("table_title", lang, indicator=indicator.name(lang), start=view.start,
-                                 end=view.end),
+        "table_title": lambda: t("table_title", lang, indicator=indicator.name(lang),
+                                 start=format_period(view.start, lang), end=format_period(view.end, lang)),
     }
     content = dict(
         period=str(view.period), start=str(view.start), end=str(view.end), regions=list(view.regions),
         pillar=view.pillar, indicator=view.indicator, search=query, notice=components.notice(notices, lang),
         csv_href="/export/data.csv" + query if allowed("export_csv") else None,
-        **png_links(view, colour_by),
+        **png_links(view, colour_by, lang),
     )
     for name, make in build.items():
         needed = changed is None or bool(DEPENDS_ON[name] & changed)
@@ -198,11 +218,12 @@ def _cards(tenant: Tenant, view: View, pillar_ids: list[str], lang: str) -> list
                             lang) for i in pillar_ids]
 
 
-def png_links(view: View, colour_by: str) -> dict:
-    """Links to the PNG of each chart; no link at all where PNG export cannot work."""
+def png_links(view: View, colour_by: str, lang: str = "en") -> dict:
+    """Links to the PNG of each chart, in the page's language; no link at all where PNG
+    export cannot work."""
     if not availability()[0]:
         return {f"png_{name}": no_update for name in ("trend", "regions", "map")}
-    query = view.query_string()
+    query = view.query_string(lang)
     return {"png_trend": f"/export/trend.png{query}", "png_regions": f"/export/regions.png{query}",
             "png_map": f"/export/map.png{query}&colour={colour_by}"}
 
@@ -211,9 +232,10 @@ def table_rows(rows, indicator, lang: str) -> list[dict]:
     unit = indicator.unit(lang)
     return [
         {"id": f"{code}-{year}Q{quarter}", "region": region_name(code, lang),
-         "period": str(Period(int(year), int(quarter))),
-         "value": round(float(value), indicator.decimals + 2), "unit": unit, "quality": quality,
-         "source": source}
+         "period": format_period(Period(int(year), int(quarter)), lang),
+         "value": round(float(value), indicator.decimals + 2),
+         "value_text": format_number(float(value), indicator.decimals, lang), "unit": unit,
+         "quality": t(f"quality_{quality}", lang), "source": source}
         for code, year, quarter, value, quality, source in zip(
             rows["region_code"], rows["year"], rows["quarter"], rows["value"], rows["quality_flag"],
             rows["source_system"], strict=True)

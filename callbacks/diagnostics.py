@@ -2,27 +2,29 @@
 
 from __future__ import annotations
 
-from dash import Input, Output
+from dash import Input, Output, State
 
 from data.runtime import runtime
 from data.tenancy import current_tenant
 from layouts import ids
 from layouts.diagnostics import diagnostics_body, diagnostics_page
+from layouts.text import language_of
 from ops.diagnostics import diagnostics_report
 
 
-def page(_search: str = ""):
-    return diagnostics_page(_report())
+def page(_search: str = "", lang: str = "en"):
+    return diagnostics_page(_report(), lang)
 
 
-def refresh(_clicks):
-    return diagnostics_body(_report())
+def refresh(_clicks, search=None):
+    return diagnostics_body(_report(), language_of(search))
 
 
 def register(callbacks) -> None:
     callbacks.callback(
         Output(ids.DIAGNOSTICS_BODY, "children"),
         Input(ids.DIAGNOSTICS_REFRESH, "n_clicks"),
+        State(ids.URL, "search"),
         prevent_initial_call=True,
     )(refresh)
 

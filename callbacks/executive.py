@@ -13,9 +13,9 @@ from exports.png import availability
 from layouts import executive as layout
 from layouts import ids
 from layouts.components import message, notice
-from layouts.text import t
+from layouts.text import language_of, t
 from security.web import allowed
-from services.charts import chart
+from services.charts import screen_chart
 from services.view import View, view_of_request
 
 
@@ -29,15 +29,16 @@ def register(callbacks) -> None:
     )(update_executive)
 
 
-def page(search: str = ""):
+def page(search: str = "", lang: str = "en"):
     asked = view_of_request(search)
     if asked is None:
-        return message(t("no_data_title"), t("no_data_body"))
-    return layout.executive_layout(asked.options, asked.view, {"body": body(asked.tenant, asked.view, asked.notices)},
-                                   search)
+        return message(t("no_data_title", lang), t("no_data_body", lang), level=1)
+    content = {"body": body(asked.tenant, asked.view, asked.notices, lang)}
+    return layout.executive_layout(asked.options, asked.view, content, search, lang)
 
 
 def update_executive(search, period, regions):
+    lang = language_of(search)
     try:
         if ctx.triggered_id == ids.EXECUTIVE_URL:
             asked = view_of_request(search)
@@ -46,32 +47,32 @@ def update_executive(search, period, regions):
             params.update(period=period or "", regions=",".join(r for r in regions or [] if isinstance(r, str)))
             asked = view_of_request(urlencode(params))
         view = asked.view
-        content = body(asked.tenant, view, asked.notices)
+        content = body(asked.tenant, view, asked.notices, lang)
     except Exception as error:
-        return dict(body=failure_message("executive update", error), period=no_update, regions=no_update,
+        return dict(body=failure_message("executive update", error, lang=lang), period=no_update, regions=no_update,
                     search=no_update)
-    query = view.query_string()
+    query = view.query_string(lang)
     return dict(body=content, period=str(view.period), regions=list(view.regions),
                 search=no_update if query == search else query)
 
 
-def body(tenant: Tenant, view: View, notices: list[str]):
-    png_ok, png_reason = availability()
+def body(tenant: Tenant, view: View, notices: list[str], lang: str):
+    png_ok, png_reason = availability(lang)
     snapshot = queries.indicator_snapshot(tenant, view.period, view.regions)
-    query = view.query_string()
+    query = view.query_string(lang)
     data = dict(
         snapshot=snapshot,
         breakdown=queries.index_breakdown(tenant, view.period, view.regions),
-        figure=chart("index-breakdown", tenant, view),
+        figure=screen_chart(tenant, "index-breakdown", view, lang=lang),
         targets=queries.target_progress(tenant, view.period, view.regions),
         movers=queries.movers(tenant, view.period, view.regions),
         period=view.period,
         scope=queries.scope_of(view.regions),
         links={"pdf": "/export/brief.pdf" + query, "xlsx": "/export/data.xlsx" + query,
                "png": "/export/index-breakdown.png" + query},
-        png_reason=None if png_ok else t("png_unavailable", reason=png_reason),
+        png_reason=None if png_ok else t("png_unavailable", lang, reason=png_reason),
         pdf_reason=None,
-        xlsx_reason=None if allowed("export_xlsx") else t("role_cannot_download"),
+        xlsx_reason=None if allowed("export_xlsx") else t("role_cannot_download", lang),
     )
-    return [notice(notices, "en"), layout.executive_body(data)]
+    return [notice(notices, lang), layout.executive_body(data, lang)]
 

@@ -2,8 +2,9 @@
 the role checks on every callback and the role-matrix tests all derive from it.
 
 Adding a page: a layout module in layouts/, a callback module in callbacks/ with
-`page(search)` (and `register(callbacks)` when it has callbacks), an entry in PAGES and
-its text keys.
+`page(search, lang)` (and `register(callbacks)` when it has callbacks), an entry in PAGES and
+its text keys in both languages. The router passes the URL's language; a callback reads it
+from the URL with `language_of(search)` (add `State(ids.URL, "search")` when it has no search).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ class Page:
     slug: str  # names the page's navigation link id: nav-<slug>
     path: str  # lower case, no trailing slash
     title_key: str  # text of its navigation link and <title>
-    module: ModuleType  # page(search) builds it; register(callbacks) wires its callbacks
+    module: ModuleType  # page(search, lang) builds it; register(callbacks) wires its callbacks
     permission: str  # see security/roles.py
     nav: str | None = MAIN_MENU
 

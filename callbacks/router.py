@@ -1,5 +1,6 @@
-"""The frame of every page, and the one callback that chooses the page for the URL (from
-the registry) and builds it with its data in one round trip."""
+"""The frame of every page, the callback that chooses the page for the URL (from the
+registry) and builds it in the URL's language in one round trip, and the one that builds the
+header (navigation, language switch, notices) beside it."""
 
 from __future__ import annotations
 
@@ -12,20 +13,15 @@ from data import queries
 from data.tenancy import current_tenant
 from layouts import ids
 from layouts.components import message
-from layouts.shell import NavLink, Visitor, shell
-from layouts.text import t
+from layouts.shell import NavLink, Visitor, header, skeleton
+from layouts.text import language_of, t
 from ops.telemetry import track
 from security.web import allowed, csrf_token, signed_in
 
 
 def layout():
-    """The frame for whoever asks (Dash calls this for every page load)."""
-    account = signed_in()
-    links = tuple(NavLink(page.path, page.title_key, page.nav_id) for page in navigation())
-    if account is None:
-        return shell(Visitor(auth_on=g.get("hub_auth", False), links=links))
-    return shell(Visitor(auth_on=True, links=links, username=account.username, role=account.role,
-                         tenant_name=queries.tenant_name(current_tenant()), csrf_token=csrf_token()))
+    """What Dash serves for every page load; the router fills it."""
+    return skeleton()
 
 
 def register(app) -> None:
@@ -35,6 +31,11 @@ def register(app) -> None:
         Input(ids.URL, "pathname"),
         State(ids.URL, "search"),
     )(render_page)
+    app.callback(
+        Output(ids.HEADER, "children"),
+        Input(ids.URL, "pathname"),
+        State(ids.URL, "search"),
+    )(render_header)
     # The browser tab names the page, for users and screen readers moving between pages.
     app.clientside_callback(
         "function (title) { if (title) { document.title = title; } }",
@@ -42,22 +43,42 @@ def register(app) -> None:
     )
 
 
-def page_title(page) -> str:
-    return f"{t(page.title_key)} · {t('app_short')}" if page else t("page_not_found")
+def visitor(lang: str) -> Visitor:
+    account = signed_in()
+    links = tuple(NavLink(page.path, page.title_key, page.nav_id) for page in navigation())
+    if account is None:
+        return Visitor(auth_on=g.get("hub_auth", False), links=links)
+    return Visitor(auth_on=True, links=links, username=account.username, role=account.role,
+                   tenant_name=queries.tenant_name(current_tenant(), lang), csrf_token=csrf_token())
+
+
+def page_title(page, lang: str = "en") -> str:
+    return f"{t(page.title_key, lang)} · {t('app_short', lang)}" if page else t("page_not_found", lang)
+
+
+def render_header(pathname, search=None):
+    """Skip link, navigation (the current page marked), language switch and notices."""
+    page = page_for(pathname)
+    search = search if isinstance(search, str) else ""
+    lang = language_of(search)
+    return header(visitor(lang), page.path if page else None, search, lang)
 
 
 def render_page(pathname, search=None):
-    """The page at `pathname` for the current user, and its title."""
+    """The page at `pathname` for the current user in the URL's language, and its title."""
     page = landing(page_for(pathname))
     search = search if isinstance(search, str) else ""
+    lang = language_of(search)
     track("page_view", page=page.path if page else "not_found", query=search)
     if page is None:
         shown = pathname if isinstance(pathname, str) else ""
-        return message(t("page_not_found"), t("page_not_found_body", path=shown), "warning"), page_title(None)
+        return (message(t("page_not_found", lang), t("page_not_found_body", lang, path=shown), "warning", level=1),
+                page_title(None, lang))
     if not allowed(page.permission):
-        return message(t("not_allowed_title"), t("not_allowed_body", role=signed_in().role), "warning"), \
-            page_title(page)
+        role = t(f"role_{signed_in().role}", lang)
+        return (message(t("not_allowed_title", lang), t("not_allowed_body", lang, role=role), "warning", level=1),
+                page_title(page, lang))
     try:
-        return page.module.page(search), page_title(page)
+        return page.module.page(search, lang), page_title(page, lang)
     except Exception as error:
-        return failure_message("page", error, page=page.path), page_title(page)
+        return failure_message("page", error, lang=lang, level=1, page=page.path), page_title(page, lang)

@@ -31,8 +31,9 @@ def _read(query) -> pd.DataFrame:
 
 
 @memoized
-def tenant_name(tenant: Tenant) -> str:
-    query = select(schema.tenants.c.name_en).where(schema.tenants.c.tenant_id == tenant.id)
+def tenant_name(tenant: Tenant, lang: str = "en") -> str:
+    column = schema.tenants.c.name_ar if lang == "ar" else schema.tenants.c.name_en
+    query = select(column).where(schema.tenants.c.tenant_id == tenant.id)
     with runtime.engine.connect() as conn:
         return conn.scalar(query) or tenant.id
 

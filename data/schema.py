@@ -131,6 +131,15 @@ web_sessions = Table(
     Index("idx_web_sessions_expiry", "expires_at"),
 )
 
+# What a user chose for themselves, kept across sessions: the interface language.
+user_preferences = Table(
+    "user_preferences",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.user_id"), primary_key=True),
+    Column("language", String(8), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
 audit_log = Table(
     "audit_log",
     metadata,

@@ -1,6 +1,7 @@
 """CSV of exactly what the dashboard shows: the view's rows with a header block stating the
-filters, units, source, tenant and generation time. Text cells that a spreadsheet would run
-as a formula are neutralised."""
+filters, units, source, tenant and generation time, in the page's language (codes, quarters
+and values stay machine-readable). Text cells that a spreadsheet would run as a formula are
+neutralised."""
 
 from __future__ import annotations
 
@@ -15,11 +16,13 @@ from data.periods import Period
 from data.queries import COMPUTED_SOURCE
 from data.regions import region_name
 from data.seed import SOURCE_SYSTEM
+from layouts.text import t
 from services.view import View
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 COLUMNS = ["indicator_id", "indicator", "region_code", "region", "period", "value", "unit",
-           "quality_flag", "source_system"]
+           "quality_flag", "source_system"]  # each header is the text key field_<column>
+EXCEL_BOM = "\ufeff"  # lets spreadsheet programs read the Arabic file as UTF-8
 
 
 def neutralise(cell):
@@ -30,37 +33,40 @@ def neutralise(cell):
 
 
 def view_csv(rows: pd.DataFrame, view: View, tenant_id: str, tenant_name: str,
-             input_sources: tuple[str, ...] = ()) -> str:
+             input_sources: tuple[str, ...] = (), lang: str = "en") -> str:
     """`input_sources`: where the tenant's stored observations come from, the inputs of every
     computed row (national figures, derived indicators)."""
     indicator = catalog()[view.indicator]
-    regions = ", ".join(view.regions) if view.regions else "national (all regions)"
+    regions = ", ".join(view.regions) if view.regions else t("csv_national", lang)
     sources = sorted(set(rows["source_system"])) if len(rows) else []
     if COMPUTED_SOURCE in sources and input_sources:
-        sources[sources.index(COMPUTED_SOURCE)] = f"{COMPUTED_SOURCE} from {', '.join(input_sources)}"
+        sources[sources.index(COMPUTED_SOURCE)] = t("csv_computed_from", lang, computed=COMPUTED_SOURCE,
+                                                      inputs=", ".join(input_sources))
         provenance = set(input_sources) | set(sources)
     else:
         provenance = set(sources)
-    synthetic = " (synthetic demonstration data)" if any(SOURCE_SYSTEM in source for source in provenance) else ""
+    synthetic = t("csv_synthetic", lang) if any(SOURCE_SYSTEM in source for source in provenance) else ""
     header = [
-        "Sustainable Economic Development Analytics Hub: data export",
-        f"Tenant: {tenant_id} ({tenant_name})",
-        f"Filters: period={view.period}; from={view.start}; to={view.end}; regions={regions}; "
-        f"pillar={view.pillar}; indicator={view.indicator}",
-        f"Unit: {indicator.id} in {indicator.unit_en}",
-        f"Source: {', '.join(sources) or 'none'}{synthetic}",
-        f"Generated: {datetime.now(UTC).replace(microsecond=0).isoformat()}",
-        f"Rows: {len(rows)}",
+        t("csv_title", lang),
+        t("csv_tenant", lang, tenant_id=tenant_id, tenant=tenant_name),
+        t("csv_filters", lang, period=view.period, start=view.start, end=view.end, regions=regions,
+          pillar=view.pillar, indicator=view.indicator),
+        t("csv_unit", lang, indicator=indicator.id, unit=indicator.unit(lang)),
+        t("csv_source", lang, sources=", ".join(sources) or t("csv_none", lang)) + synthetic,
+        t("csv_generated", lang, time=datetime.now(UTC).replace(microsecond=0).isoformat()),
+        t("csv_rows", lang, count=len(rows)),
     ]
     buffer = io.StringIO()
+    if lang != "en":
+        buffer.write(EXCEL_BOM)
     for line in header:  # comment lines, one each: no line breaks can slip in
         buffer.write("# " + " ".join(line.split()) + "\n")
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writer.writerow([t(f"field_{column}", lang) for column in COLUMNS])
     for record in rows.itertuples(index=False):
         writer.writerow([neutralise(cell) for cell in (
-            record.indicator_id, indicator.name_en, record.region_code, region_name(record.region_code),
-            str(Period(int(record.year), int(record.quarter))), float(record.value), indicator.unit_en,
+            record.indicator_id, indicator.name(lang), record.region_code, region_name(record.region_code, lang),
+            str(Period(int(record.year), int(record.quarter))), float(record.value), indicator.unit(lang),
             record.quality_flag, record.source_system,
         )])
     return buffer.getvalue()

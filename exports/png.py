@@ -19,6 +19,8 @@ from concurrent.futures import TimeoutError as FutureTimeout
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from layouts.text import t
+
 RENDER_TIMEOUT_S = 30.0
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome")
 
@@ -34,15 +36,15 @@ def browser_path() -> str | None:
     return next((found for name in BROWSER_NAMES if (found := shutil.which(name))), None)
 
 
-def availability() -> tuple[bool, str]:
-    """Whether PNG export can work in this process, and why not when it cannot."""
+def availability(lang: str = "en") -> tuple[bool, str]:
+    """Whether PNG export can work in this process, and why not when it cannot (in `lang`)."""
     try:
         import kaleido  # noqa: F401
     except ImportError:
-        return False, "the kaleido package is not installed"
+        return False, t("png_no_kaleido", lang)
     if browser_path() is None:
-        return False, "Chromium was not found (install Debian's chromium or set BROWSER_PATH)"
-    return True, "kaleido with " + browser_path()
+        return False, t("png_no_browser", lang)
+    return True, t("png_ready", lang, browser=browser_path())
 
 
 class PngRenderer:
@@ -53,15 +55,15 @@ class PngRenderer:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="png-export")
         self._started = False
 
-    def render(self, figure: go.Figure, width: int, height: int, scale: float) -> bytes:
-        ok, reason = availability()
+    def render(self, figure: go.Figure, width: int, height: int, scale: float, lang: str = "en") -> bytes:
+        ok, reason = availability(lang)
         if not ok:
             raise ExportUnavailable(reason)
         future = self._pool.submit(self._render, figure, width, height, scale)
         try:
             return future.result(timeout=self.timeout)
         except FutureTimeout:
-            raise ExportUnavailable(f"rendering took longer than {self.timeout:.0f} s") from None
+            raise ExportUnavailable(t("png_timeout", lang, seconds=f"{self.timeout:.0f}")) from None
 
     def _render(self, figure: go.Figure, width: int, height: int, scale: float) -> bytes:
         if not self._started:
@@ -87,11 +89,14 @@ def renderer() -> PngRenderer:
 
 
 def with_text_chunks(png: bytes, texts: dict[str, str]) -> bytes:
-    """Add tEXt chunks (title, source...) after the PNG header chunk, so a downloaded file
-    says what it shows. Latin-1 only, as the PNG format requires for tEXt."""
+    """Add text chunks (title, source...) after the PNG header chunk, so a downloaded file
+    says what it shows: tEXt for Latin-1 text, iTXt (UTF-8) for anything else, e.g. Arabic."""
     header_end = 8 + 4 + 4 + 13 + 4  # signature, then IHDR: length, type, 13 bytes, CRC
     chunks = b""
     for key, value in texts.items():
-        data = key.encode("latin-1") + b"\0" + value.encode("latin-1", "replace")
-        chunks += struct.pack(">I", len(data)) + b"tEXt" + data + struct.pack(">I", zlib.crc32(b"tEXt" + data))
+        try:
+            kind, data = b"tEXt", key.encode("latin-1") + b"\0" + value.encode("latin-1")
+        except UnicodeEncodeError:  # keyword, no compression, no language tag or translated keyword
+            kind, data = b"iTXt", key.encode("latin-1") + b"\0\0\0\0\0" + value.encode("utf-8")
+        chunks += struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
     return png[:header_end] + chunks + png[header_end:]

@@ -1,6 +1,6 @@
 """Download endpoints, as the `exports` blueprint under /export. The view comes from the
-same query parameters as the dashboard URL; the tenant comes from the server side only.
-Bad parameters get a 400 with the reasons, too many downloads a 429."""
+same query parameters as the dashboard URL, the language from its `lang`; the tenant comes
+from the server side only. Bad parameters get a 400 with the reasons, too many downloads a 429."""
 
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ from exports.pdf_brief import Brief, brief_pdf, generated_at
 from exports.png import ExportUnavailable, renderer, with_text_chunks
 from layouts.components import scope_label
 from layouts.figures import stamp_for_export
-from layouts.text import t
+from layouts.format import format_period
+from layouts.text import language_of, other_language, t
 from ops.metrics import count_export
 from ops.telemetry import track
 from security import audit
@@ -48,13 +49,15 @@ exports = Blueprint("exports", __name__, url_prefix="/export")
 def _limit(state) -> None:
     """EXPORT_RATE_LIMIT downloads a minute per client (security/limits.py)."""
     limiter = state.app.extensions[LIMITER]
-    limiter.limit(f"{runtime.settings.export_rate_limit} per minute")(exports)
+    limiter.limit(f"{runtime.settings.export_rate_limit}/minute")(exports)
 
 
 @exports.errorhandler(RateLimitExceeded)
 def too_many_exports(error: RateLimitExceeded):
     limiter = current_app.extensions[LIMITER]
-    return too_many(error, t("export_rate_limited", limit=runtime.settings.export_rate_limit, wait="{wait}"), limiter)
+    message = t("export_rate_limited", language_of(request.query_string), limit=runtime.settings.export_rate_limit,
+                wait="{wait}")
+    return too_many(error, message, limiter)
 
 
 @exports.errorhandler(BadExport)
@@ -69,38 +72,39 @@ def export_unavailable(error: ExportUnavailable):
 
 @exports.get("/data.csv")
 def export_csv():
-    tenant, view, _ = export_request()
+    tenant, view, _, lang = export_request()
     rows = queries.view_rows(tenant, view.start, view.end, view.regions, view.indicator)
-    body = view_csv(rows, view, tenant.id, queries.tenant_name(tenant), queries.source_systems(tenant))
+    body = view_csv(rows, view, tenant.id, queries.tenant_name(tenant, lang), queries.source_systems(tenant), lang)
     delivered("csv", tenant, view)
     return download(body, "text/csv", file_name(view))
 
 
 @exports.get("/<name>.png")
 def export_png(name: str):
+    lang = language_of(request.query_string)
     if name not in CHARTS:
-        raise BadExport([t("export_unknown_figure", name=name, choices=", ".join(CHARTS))])
-    tenant, view, options = export_request(PNG_OPTIONS)
-    width, height, scale = png_size(options)
+        raise BadExport([t("export_unknown_figure", lang, name=name, choices=", ".join(CHARTS))])
+    tenant, view, options, lang = export_request(PNG_OPTIONS)
+    width, height, scale = png_size(options, lang)
     colour = options.get("colour") or "status"
     if colour not in ("status", "value"):
-        raise BadExport([t("export_bad_colour")])
-    figure = stamp_for_export(chart(name, tenant, view, colour), subtitle(name, view), SOURCE_SYSTEM,
-                              synthetic=True)
-    image = renderer().render(figure, width, height, scale)
-    image = with_text_chunks(image, {"Title": figure.layout.title.text, "Description": selection(name, view),
-                                     "Source": SOURCE_SYSTEM, "Software": "Analytics Hub"})
+        raise BadExport([t("export_bad_colour", lang)])
+    figure = stamp_for_export(chart(name, tenant, view, colour, lang), subtitle(name, view, lang), SOURCE_SYSTEM,
+                              synthetic=True, lang=lang)
+    image = renderer().render(figure, width, height, scale, lang)
+    image = with_text_chunks(image, {"Title": figure.layout.title.text, "Description": selection(name, view, lang),
+                                     "Source": SOURCE_SYSTEM, "Software": t("app_short", lang)})
     delivered("png", tenant, view, name)
     return download(image, "image/png", png_name(name, view))
 
 
 @exports.get("/data.xlsx")
 def export_xlsx():
-    tenant, view, _ = export_request()
+    tenant, view, _, lang = export_request()
     rows = queries.view_rows(tenant, view.start, view.end, view.regions, view.indicator)
     snapshot = queries.indicator_snapshot(tenant, view.period, view.regions)
-    scope = scope_label(queries.scope_of(view.regions))
-    body = xlsx_export.view_workbook(rows, snapshot, view, tenant.id, queries.tenant_name(tenant), scope)
+    scope = scope_label(queries.scope_of(view.regions), lang)
+    body = xlsx_export.view_workbook(rows, snapshot, view, tenant.id, queries.tenant_name(tenant, lang), scope, lang)
     delivered("xlsx", tenant, view)
     return download(body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     xlsx_export.file_name(view))
@@ -108,62 +112,65 @@ def export_xlsx():
 
 @exports.get("/brief.pdf")
 def export_pdf():
-    tenant, view, _ = export_request()
-    scope = scope_label(queries.scope_of(view.regions))
-    charts, note = brief_charts(tenant, view)
+    tenant, view, _, lang = export_request()
+    scope = scope_label(queries.scope_of(view.regions), lang)
+    charts, note = brief_charts(tenant, view, lang)
     brief = Brief(
-        title=t("pdf_title", scope=scope, period=view.period),
-        subtitle=t("pdf_subtitle", tenant=queries.tenant_name(tenant), generated=generated_at()),
+        title=t("pdf_title", lang, scope=scope, period=format_period(view.period, lang)),
+        subtitle=t("pdf_subtitle", lang, tenant=queries.tenant_name(tenant, lang), generated=generated_at(lang)),
         snapshot=queries.indicator_snapshot(tenant, view.period, view.regions),
         charts=charts,
         chart_note=note,
+        lang=lang,
     )
     body = brief_pdf(brief)
     delivered("pdf", tenant, view)
     return download(body, "application/pdf", f"brief-{png_name('index-breakdown', view)[:-4]}.pdf")
 
 
-def brief_charts(tenant: Tenant, view: View) -> tuple[list[tuple[str, bytes]], str | None]:
+def brief_charts(tenant: Tenant, view: View, lang: str) -> tuple[list[tuple[str, bytes]], str | None]:
     """The brief's charts as PNG, or the reason they cannot be drawn here."""
     charts = []
     for name in ("index-breakdown", "trend", "regions"):
-        figure = stamp_for_export(chart(name, tenant, view), subtitle(name, view), SOURCE_SYSTEM, synthetic=True)
+        figure = stamp_for_export(chart(name, tenant, view, lang=lang), subtitle(name, view, lang), SOURCE_SYSTEM,
+                                  synthetic=True, lang=lang)
         try:
-            image = renderer().render(figure, 1600, 900, 1.5)
+            image = renderer().render(figure, 1600, 900, 1.5, lang)
         except ExportUnavailable as error:
-            return [], t("pdf_no_charts", reason=error)
+            return [], t("pdf_no_charts", lang, reason=error)
         charts.append((figure.layout.title.text, image))
     return charts, None
 
 
-def export_request(extra: tuple[str, ...] = ()) -> tuple[Tenant, View, dict]:
-    """The tenant (server side), the view and any export options of the current request."""
+def export_request(extra: tuple[str, ...] = ()) -> tuple[Tenant, View, dict, str]:
+    """The tenant (server side), the view, any export options and the language of the
+    current request."""
     params = dict(parse_qsl(request.query_string.decode("utf-8", "replace"), keep_blank_values=True))
     options = {k: params.pop(k) for k in extra if k in params}
     asked = view_of_request(urlencode(params))
     if asked is None:
-        raise BadExport([t("no_data_body")])
+        raise BadExport([t("no_data_body", language_of(urlencode(params)))])
     if asked.notices:
         raise BadExport(asked.notices)
-    return asked.tenant, asked.view, options
+    return asked.tenant, asked.view, options, asked.lang
 
 
-def png_size(options: dict) -> tuple[int, int, float]:
+def png_size(options: dict, lang: str = "en") -> tuple[int, int, float]:
     reasons, sizes = [], {}
     for name, (default, low, high) in PNG_SIZE.items():
-        sizes[name] = _number(options.get(name), default, low, high, int, name, reasons)
-    scale = _number(options.get("scale"), *PNG_SCALE, float, "scale", reasons)
+        sizes[name] = _number(options.get(name), default, low, high, int, name, reasons, lang)
+    scale = _number(options.get("scale"), *PNG_SCALE, float, "scale", reasons, lang)
     if reasons:
         raise BadExport(reasons)
     return sizes["width"], sizes["height"], scale
 
 
-def _number(text, default, low, high, kind, name, reasons):
+def _number(text, default, low, high, kind, name, reasons, lang):
     if text in (None, ""):
         return default
     value = bounded_number(text, kind, low, high)
     if value is None:
-        reasons.append(t("export_bad_number", name=name, low=f"{low:g}", high=f"{high:g}"))
+        reasons.append(t("export_bad_number", lang, name=name, low=f"{low:g}", high=f"{high:g}"))
         return default
     return value
 
@@ -173,15 +180,16 @@ def selection(name: str, view: View, lang: str = "en") -> str:
     scope = scope_label(queries.scope_of(view.regions), lang)
     indicator = catalog()["sustainability_index" if name == "index-breakdown" else view.indicator]
     if name == "trend":
-        return t("export_range", lang, scope=scope, start=view.start, end=view.end, unit=indicator.unit(lang))
-    return t("export_selection", lang, scope=scope, period=view.period, unit=indicator.unit(lang))
+        return t("export_range", lang, scope=scope, start=format_period(view.start, lang),
+                 end=format_period(view.end, lang), unit=indicator.unit(lang))
+    return t("export_selection", lang, scope=scope, period=format_period(view.period, lang), unit=indicator.unit(lang))
 
 
-def subtitle(name: str, view: View) -> str:
-    """The selection, and the indicator's Arabic name for bilingual slides (set in the Noto
-    Arabic font the figures name)."""
+def subtitle(name: str, view: View, lang: str = "en") -> str:
+    """The selection, and the indicator's name in the other language for bilingual slides
+    (both scripts are set in the Noto fonts the figures name)."""
     indicator = catalog()["sustainability_index" if name == "index-breakdown" else view.indicator]
-    return f"{selection(name, view)} · {indicator.name_ar}"
+    return f"{selection(name, view, lang)} · {indicator.name(other_language(lang))}"
 
 
 def png_name(name: str, view: View) -> str:

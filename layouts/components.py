@@ -4,18 +4,40 @@ from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import html
+from dash import dcc, html
 
 from data.aggregate import is_improvement
 from data.catalog import INDEX_ID, Indicator, catalog
 from data.periods import Period
 from data.regions import region_name
 from layouts import ids
-from layouts.format import format_number
-from layouts.text import t
+from layouts.format import format_number, format_period
+from layouts.text import direction, t
 
 GRAPH_CONFIG = {"displaylogo": False,
-                "modeBarButtonsToRemove": ["select2d", "lasso2d", "toImage"]}
+                "modeBarButtonsToRemove": ["select2d", "lasso2d", "toImage", "sendChartToCloud"]}
+PLOTLY_TEXT = {  # plotly.js's own words on the chart toolbar and hints -> text key
+    "Zoom": "plot_zoom", "Pan": "plot_pan", "Zoom in": "plot_zoom_in", "Zoom out": "plot_zoom_out",
+    "Autoscale": "plot_autoscale", "Reset axes": "plot_reset_axes",
+    "Double-click to zoom back out": "plot_zoom_back", "Double-click on legend to isolate one trace": "plot_isolate",
+}
+
+
+DROPDOWN_TEXT = ("select_all", "deselect_all", "selected_count", "search", "clear_search", "clear_selection",
+                 "no_options_found")  # dcc.Dropdown's own words: text keys dropdown_<name>
+
+
+def dropdown(lang: str, **props) -> dcc.Dropdown:
+    """A dcc.Dropdown whose own words (Select all, Search...) are in the page's language."""
+    return dcc.Dropdown(labels={name: t(f"dropdown_{name}", lang) for name in DROPDOWN_TEXT}, **props)
+
+
+def graph_config(lang: str) -> dict:
+    """dcc.Graph's config with plotly.js's toolbar in the page's language."""
+    if lang == "en":
+        return GRAPH_CONFIG
+    dictionary = {english: t(key, lang) for english, key in PLOTLY_TEXT.items()}
+    return {**GRAPH_CONFIG, "locale": lang, "locales": {lang: {"dictionary": dictionary}}}
 
 STATUS_STYLE = {  # colour, icon and text: the status never rests on colour alone
     "green": ("success", "bi-check-circle-fill", "status_green"),
@@ -37,8 +59,10 @@ def status_badge(status: str | None, lang: str = "en", **props) -> dbc.Badge:
     )
 
 
-def message(title: str, body: str, colour: str = "info", **props) -> dbc.Alert:
-    return dbc.Alert([html.H2(title, className="h5"), html.P(body, className="mb-0")],
+def message(title: str, body: str, colour: str = "info", level: int = 2, **props) -> dbc.Alert:
+    """A titled message; `level` 1 when it is the whole page (not found, not allowed...)."""
+    heading = html.H1 if level == 1 else html.H2
+    return dbc.Alert([heading(title, className="h5"), html.P(body, className="mb-0")],
                      color=colour, **props)
 
 
@@ -60,6 +84,58 @@ def notice(messages: list[str], lang: str):
                      color="warning", dismissable=True, className="py-2")
 
 
+def chart_text(figure: dict, lang: str, heading_level: int = 2) -> list:
+    """What a chart says in words, from the text alternative its builder attached: the title
+    as a heading, a one-sentence summary, and its data in a table that opens on demand."""
+    meta = (figure.get("layout") or {}).get("meta") or {}
+    heading = html.H2 if heading_level == 2 else html.H3
+    parts = [heading(meta.get("title", ""), className="h6 mb-1 chart-title"),
+             html.P(meta.get("summary", ""), className="small text-body-secondary mb-1 chart-summary")]
+    if meta.get("rows"):
+        table = dbc.Table([html.Thead(html.Tr([html.Th(c, scope="col") for c in meta["columns"]])),
+                           html.Tbody([html.Tr([html.Td(cell) for cell in row]) for row in meta["rows"]])],
+                          size="sm", className="small mb-0")
+        parts.append(html.Details([html.Summary(t("chart_data", lang), className="small"),
+                                   html.Div(scroll_region(table, meta.get("title", "")), className="chart-data")],
+                                  className="mb-1"))
+    return parts
+
+
+GRID_TEXT = {  # AG Grid's own words (localeText key -> text key)
+    "page": "grid_page", "of": "grid_of", "to": "grid_to", "more": "grid_more",
+    "firstPage": "grid_first_page", "previousPage": "grid_previous_page", "nextPage": "grid_next_page",
+    "lastPage": "grid_last_page", "pageSizeSelectorLabel": "grid_page_size", "noRowsToShow": "grid_no_rows",
+    "loadingOoo": "grid_loading", "filterOoo": "grid_filter", "equals": "grid_equals", "notEqual": "grid_not_equal",
+    "contains": "grid_contains", "notContains": "grid_not_contains", "startsWith": "grid_starts_with",
+    "endsWith": "grid_ends_with", "blank": "grid_blank", "notBlank": "grid_not_blank", "lessThan": "grid_less_than",
+    "greaterThan": "grid_greater_than", "lessThanOrEqual": "grid_less_than_or_equal",
+    "greaterThanOrEqual": "grid_greater_than_or_equal", "inRange": "grid_in_range", "andCondition": "grid_and",
+    "orCondition": "grid_or", "selectAll": "grid_select_all", "searchOoo": "grid_search",
+}
+
+
+def grid_options(lang: str, **options) -> dict:
+    """AG Grid options in the page's language and direction. The grid is as tall as its page
+    of rows (no scrolling inside it); `scroll_region` scrolls it sideways on a phone."""
+    return {**options, "enableRtl": direction(lang) == "rtl", "domLayout": "autoHeight",
+            "localeText": {key: t(text_key, lang) for key, text_key in GRID_TEXT.items()}}
+
+
+def scroll_region(content, label: str | None = None, labelled_by: str | None = None, wide: bool = False):
+    """A table that may be wider than a phone, in a region that scrolls sideways by itself
+    (and takes keyboard focus to be scrolled), so the page never does. `wide` keeps a grid
+    at a width where all its columns can be read."""
+    name = {"aria-labelledby": labelled_by} if labelled_by else {"aria-label": label}
+    inner = html.Div(content, className="table-scroll-content") if wide else content
+    return html.Div(inner, className="table-scroll", tabIndex="0", role="region", **name)
+
+
+def scroll_hint(lang: str) -> html.P:
+    """Shown on narrow screens above a table that scrolls sideways inside its card."""
+    return html.P([html.I(className="bi bi-arrow-left-right me-1", **{"aria-hidden": "true"}),
+                   t("scroll_hint", lang)], className="small text-body-secondary d-md-none mb-1 scroll-hint")
+
+
 def scope_label(scope, lang: str = "en") -> str:
     if isinstance(scope, str):
         return region_name(scope, lang)
@@ -72,8 +148,9 @@ def headline(row: pd.Series, period: Period, scope, lang: str) -> dbc.Card:
     value = number_or_none(row["value"])
     shown = format_number(value, indicator.decimals, lang) if value is not None else t("index_insufficient", lang)
     return dbc.Card(dbc.CardBody([
-        html.Div([t("index_title", lang), " · ", html.Span(scope_label(scope, lang), id=ids.SCOPE_LABEL),
-                  " · ", t("period_label", lang, period=period)], className="text-muted"),
+        html.H2([t("index_title", lang), " · ", html.Span(scope_label(scope, lang), id=ids.SCOPE_LABEL),
+                 " · ", t("period_label", lang, period=format_period(period, lang))],
+                className="h6 fw-normal text-body-secondary"),
         html.Div([
             html.Span(shown, id=ids.INDEX_VALUE, className="display-5 fw-bold me-3"),
             html.Span(indicator.unit(lang), className="text-muted me-3"),
@@ -85,15 +162,21 @@ def headline(row: pd.Series, period: Period, scope, lang: str) -> dbc.Card:
 
 
 def change_line(row: pd.Series, column: str, indicator: Indicator, lang: str) -> html.Div:
+    """The change with an arrow for its direction, and in words whether it is better or
+    worse (the colour says it too, but never alone)."""
     change = number_or_none(row[column])
     if change is None:
-        return html.Div(f"– {t(column, lang)}", className="text-muted")
+        return html.Div(["– ", t(column, lang)], className="text-body-secondary")
     shown, better = shown_change(change, indicator)
     arrow = "▲" if shown > 0 else "▼" if shown < 0 else "■"
-    colour = "text-success" if better else "text-danger" if better is False else "text-muted"
-    unchanged = [t("unchanged", lang), " "] if shown == 0 else []
-    return html.Div([html.Span(f"{arrow} {change_text(shown, indicator)}", className=f"{colour} fw-semibold me-1"),
-                     *unchanged, t(column, lang)])
+    verdict = t("better", lang) if better else t("worse", lang) if better is False else \
+        t("unchanged", lang) if shown == 0 else ""
+    colour = "text-better" if better else "text-worse" if better is False else "text-body-secondary"
+    return html.Div([
+        html.Span([html.Span(arrow, **{"aria-hidden": "true"}), " ", html.Bdi(change_text(shown, indicator, lang))],
+                  className=f"{colour} fw-semibold me-1"),
+        t(column, lang), " ", html.Span(verdict, className=colour) if verdict else None,
+    ])
 
 
 def shown_change(change: float, indicator: Indicator) -> tuple[float, bool | None]:
@@ -103,9 +186,9 @@ def shown_change(change: float, indicator: Indicator) -> tuple[float, bool | Non
     return shown, is_improvement(shown, indicator)
 
 
-def change_text(shown: float, indicator: Indicator) -> str:
-    """+1.2 or -0.3, and 0.0 without a sign."""
-    return f"{shown:+,.{indicator.decimals}f}" if shown else f"{0:.{indicator.decimals}f}"
+def change_text(shown: float, indicator: Indicator, lang: str = "en") -> str:
+    """+1.2 or -0.3 in the language's digits, and 0.0 without a sign."""
+    return format_number(shown, indicator.decimals, lang, signed=bool(shown))
 
 
 def number_or_none(value) -> float | None:

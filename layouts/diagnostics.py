@@ -9,7 +9,9 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from layouts import ids
-from layouts.text import t
+from layouts.components import scroll_region
+from layouts.format import format_integer, format_number, format_percent, format_period, format_time
+from layouts.text import has_text, t
 
 MB = 1024 * 1024
 
@@ -33,7 +35,7 @@ def diagnostics_body(report: dict, lang: str = "en") -> list:
         _checks(health, lang),
         html.P([t("version_label", lang, version=health["version"] or "?"), " · ",
                 t("environment_label", lang, environment=health["environment"]), " · ",
-                t("diag_checked_at", lang, time=report["checked_at"].strftime("%Y-%m-%d %H:%M:%S"))],
+                t("diag_checked_at", lang, time=format_time(report["checked_at"], lang))],
                className="text-muted small"),
         dbc.Row([
             dbc.Col(_card("diag_database", _database(report["database"], lang), ids.DIAGNOSTICS_DATABASE, lang)),
@@ -48,40 +50,56 @@ def diagnostics_body(report: dict, lang: str = "en") -> list:
 
 
 STATUS_COLOURS = {"healthy": "success", "degraded": "warning", "unhealthy": "danger"}
+STATUS_ICONS = {"healthy": "bi-check-circle-fill", "degraded": "bi-exclamation-triangle-fill",
+                "unhealthy": "bi-x-octagon-fill"}
 
 
 def _status(health: dict, lang: str) -> dbc.Alert:
     status = health["status"]
-    failed = ", ".join(health["failing"])
-    summary = t(f"diagnostics_{status}", lang, failed=failed) if failed else t("diagnostics_healthy", lang)
-    return dbc.Alert(summary, color=STATUS_COLOURS[status], id=ids.DIAGNOSTICS_STATUS)
+    failing = [_check_name(key, check, lang) for key, check in health["checks"].items() if not check["ok"]]
+    failed = "، ".join(failing) if lang == "ar" else ", ".join(failing)
+    summary = t(f"diagnostics_{status}", lang, failed=failed) if failing else t("diagnostics_healthy", lang)
+    icon = STATUS_ICONS[status]
+    return dbc.Alert([html.I(className=f"bi {icon} me-2", **{"aria-hidden": "true"}), summary],
+                     color=STATUS_COLOURS[status], id=ids.DIAGNOSTICS_STATUS)
 
 
-def _checks(health: dict, lang: str) -> dbc.Table:
+def _check_name(key: str, check: dict, lang: str) -> str:
+    """The runbook's name of a smoke check, in the page's language."""
+    return t(f"check_{key}", lang) if has_text(f"check_{key}") else check["name"]
+
+
+def _checks(health: dict, lang: str) -> html.Div:
     rows = [
         html.Tr([
-            html.Td(check["name"]),
+            html.Th(_check_name(key, check, lang), scope="row", className="fw-normal"),
             html.Td(dbc.Badge(
                 [html.I(className=f"bi {'bi-check-circle-fill' if check['ok'] else 'bi-x-octagon-fill'} me-1",
                         **{"aria-hidden": "true"}),
                  t("check_pass" if check["ok"] else "check_fail", lang)],
                 color="success" if check["ok"] else "danger")),
-            html.Td(check["detail"], className="small"),
+            # the check's own report, written by the ops layer for /healthz too: technical English
+            html.Td(check["detail"], className="small", lang="en", dir="ltr"),
         ], id=ids.smoke_check(key))
         for key, check in health["checks"].items()
     ]
-    return dbc.Table([html.Tbody(rows)], bordered=False, hover=True, id=ids.DIAGNOSTICS_CHECKS)
+    head = html.Thead(html.Tr([html.Th(t(k, lang), scope="col") for k in ("col_check", "col_result", "col_detail")]))
+    return html.Div([html.H2(t("diagnostics_checks", lang), className="visually-hidden"),
+                     scroll_region(dbc.Table([head, html.Tbody(rows)], bordered=False, hover=True,
+                                             id=ids.DIAGNOSTICS_CHECKS), t("diagnostics_checks", lang))])
 
 
 def _card(title_key: str, body, component_id: str, lang: str) -> dbc.Card:
-    return dbc.Card([dbc.CardHeader(t(title_key, lang), className="fw-semibold"), dbc.CardBody(body)],
-                    id=component_id, className="h-100 mb-3")
+    return dbc.Card([dbc.CardHeader(html.H2(t(title_key, lang), className="h6 mb-0 fw-semibold")),
+                     dbc.CardBody(body)], id=component_id, className="h-100 mb-3")
 
 
 def _facts(pairs: list[tuple[str, str]]) -> html.Dl:
     items = []
     for label, value in pairs:
-        items += [html.Dt(label, className="col-6 fw-normal text-muted"), html.Dd(value, className="col-6 mb-1")]
+        # dir=auto: a path, a backend's name or a batch id reads left to right even on an Arabic page
+        items += [html.Dt(label, className="col-6 fw-normal text-muted"),
+                  html.Dd(value, className="col-6 mb-1", dir="auto")]
     return html.Dl(items, className="row small mb-0")
 
 
@@ -100,8 +118,9 @@ def _database(section: dict, lang: str):
     pairs = [(t("diag_backend", lang), section["backend"]),
              (t("diag_revision", lang), t("diag_revision_behind", lang, revision=revision,
                                            newest=section["newest_revision"]) if behind else revision),
-             (t("diag_size", lang), t("diag_megabytes", lang, value=section["size_bytes"] / MB))]
-    pairs += [(t("diag_rows_in", lang, table=table), f"{count:,}") for table, count in section["rows"].items()]
+             (t("diag_size", lang), megabytes(section["size_bytes"], lang))]
+    pairs += [(t("diag_rows_in", lang, table=table), format_integer(count, lang))
+              for table, count in section["rows"].items()]
     return _facts(pairs)
 
 
@@ -115,12 +134,16 @@ def _data(section: dict, lang: str):
         pairs.append((t("diag_last_load", lang), t("diag_none", lang)))
     else:
         pairs += [(t("diag_last_load", lang), last["batch_id"]),
-                  (t("diag_loaded_at", lang), _utc(last["loaded_at"]).strftime("%Y-%m-%d %H:%M")),
-                  (t("diag_batch_rows", lang), f"{last['row_count']:,}"),
+                  (t("diag_loaded_at", lang), format_time(_utc(last["loaded_at"]), lang, seconds=False)),
+                  (t("diag_batch_rows", lang), format_integer(last["row_count"], lang)),
                   (t("diag_source", lang), last["source_system"])]
     period = section["latest_period"]
-    pairs.append((t("diag_latest_period", lang), str(period) if period else t("diag_none", lang)))
+    pairs.append((t("diag_latest_period", lang), format_period(period, lang) if period else t("diag_none", lang)))
     return _facts(pairs)
+
+
+def megabytes(size: int, lang: str) -> str:
+    return t("diag_megabytes", lang, value=format_number(size / MB, 1, lang))
 
 
 def _utc(moment: datetime) -> datetime:
@@ -136,13 +159,13 @@ def _cache(section: dict, lang: str):
     ratio = section["hit_ratio"]
     return _facts([
         (t("diag_backend", lang), section["backend"]),
-        (t("diag_entries", lang), f"{entries:,}" if entries is not None else t("diag_not_counted", lang)),
-        (t("diag_cache_size", lang),
-         t("diag_megabytes", lang, value=size / MB) if size is not None else t("diag_not_counted", lang)),
-        (t("diag_hits", lang), f"{section['hits']:,}"),
-        (t("diag_misses", lang), f"{section['misses']:,}"),
-        (t("diag_hit_ratio", lang), f"{ratio:.0%}" if ratio is not None else t("diag_none", lang)),
-        (t("diag_cache_errors", lang), f"{section['errors']:,}"),
+        (t("diag_entries", lang),
+         format_integer(entries, lang) if entries is not None else t("diag_not_counted", lang)),
+        (t("diag_cache_size", lang), megabytes(size, lang) if size is not None else t("diag_not_counted", lang)),
+        (t("diag_hits", lang), format_integer(section["hits"], lang)),
+        (t("diag_misses", lang), format_integer(section["misses"], lang)),
+        (t("diag_hit_ratio", lang), format_percent(ratio, 0, lang) if ratio is not None else t("diag_none", lang)),
+        (t("diag_cache_errors", lang), format_integer(section["errors"], lang)),
     ])
 
 
@@ -160,20 +183,23 @@ def _process(section: dict, lang: str):
     return _facts([
         (t("diag_instance", lang), section["instance"]),
         (t("diag_pid", lang), str(section["pid"])),
-        (t("diag_uptime", lang), t("diag_hours_minutes", lang, hours=minutes // 60, minutes=minutes % 60)),
-        (t("diag_memory", lang), t("diag_megabytes", lang, value=rss / MB) if rss else t("diag_none", lang)),
+        (t("diag_uptime", lang), t("diag_hours_minutes", lang, hours=format_integer(minutes // 60, lang),
+                                   minutes=format_integer(minutes % 60, lang).rjust(2, "0"))),
+        (t("diag_memory", lang), megabytes(rss, lang) if rss else t("diag_none", lang)),
     ])
 
 
 def _timings(rows: list[dict], lang: str):
     if not rows:
         return html.P(t("diag_no_timings", lang), className="small text-muted mb-0")
-    header = html.Thead(html.Tr([html.Th(t(key, lang)) for key in
+    header = html.Thead(html.Tr([html.Th(t(key, lang), scope="col") for key in
                                  ("diag_query", "diag_timed", "diag_p50", "diag_p95")]))
-    body = html.Tbody([html.Tr([html.Td(row["query"]), html.Td(f"{row['count']:,}"),
-                                html.Td(f"{row['p50_ms']:,.1f}"), html.Td(f"{row['p95_ms']:,.1f}")])
+    body = html.Tbody([html.Tr([html.Td(row["query"], lang="en", dir="ltr"),
+                                html.Td(format_integer(row["count"], lang)),
+                                html.Td(format_number(row["p50_ms"], 1, lang)),
+                                html.Td(format_number(row["p95_ms"], 1, lang))])
                        for row in rows])
-    return html.Div([dbc.Table([header, body], size="sm", className="mb-1"),
+    return html.Div([scroll_region(dbc.Table([header, body], size="sm", className="mb-1"), t("diag_timings", lang)),
                      html.P(t("diag_timings_note", lang), className="small text-muted mb-0")])
 
 
@@ -182,5 +208,7 @@ def _errors(entries, lang: str):
         return _unavailable(entries, lang)
     if not entries:
         return html.P(t("diag_no_errors", lang), className="small text-muted mb-0")
-    return html.Ul([html.Li([html.Span(entry["time"], className="text-muted me-2"), entry["message"]])
-                    for entry in entries], className="small mb-0 list-unstyled")
+    # log lines are the server's own words: technical English, shown as written
+    return html.Ul([html.Li([html.Span(entry["time"], className="text-muted me-2"), entry["message"]],
+                            lang="en", dir="ltr")
+                    for entry in entries], className="small mb-0 list-unstyled text-break")

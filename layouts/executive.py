@@ -10,28 +10,42 @@ from dash import dcc, html
 from data.catalog import INDEX_ID, catalog
 from data.regions import NATIONAL_CODE, region_name
 from layouts import ids
-from layouts.components import GRAPH_CONFIG, change_text, download_link, headline, shown_change, status_badge
-from layouts.format import format_number, format_value
+from layouts.components import (
+    change_text,
+    chart_text,
+    download_link,
+    dropdown,
+    graph_config,
+    headline,
+    scroll_hint,
+    scroll_region,
+    shown_change,
+    status_badge,
+)
+from layouts.figures import target_decimals
+from layouts.format import digits, format_number, format_percent, format_period, format_value
 from layouts.text import t
 
 TARGET_COLOURS = {"achieved": "success", "on_track": "success", "at_risk": "warning", "off_track": "danger"}
 
 
 def executive_layout(options, view, content: dict, search: str, lang: str = "en") -> html.Div:
-    periods = [{"label": str(p), "value": str(p)} for p in reversed(options.periods)]
+    periods = [{"label": format_period(p, lang), "value": str(p)} for p in reversed(options.periods)]
     regions = [{"label": region_name(NATIONAL_CODE, lang), "value": NATIONAL_CODE}] + [
         {"label": region_name(code, lang), "value": code} for code in options.regions]
     return html.Div([
         dcc.Location(id=ids.EXECUTIVE_URL, refresh=False, pathname="/executive", search=search, hash="", href=""),
         html.Div(dbc.Row([
             dbc.Col(html.H1(t("exec_title", lang), className="h4 mb-0"), xs=12, md=4),
-            dbc.Col([dbc.Label(t("filter_period", lang), html_for=ids.EXEC_PERIOD, className="small mb-0 text-muted"),
-                     dcc.Dropdown(id=ids.EXEC_PERIOD, options=periods, value=str(view.period), clearable=False)],
+            dbc.Col([dbc.Label(t("filter_period", lang), html_for=ids.EXEC_PERIOD,
+                               className="small mb-0 text-body-secondary"),
+                     dropdown(lang, id=ids.EXEC_PERIOD, options=periods, value=str(view.period), clearable=False)],
                     xs=6, md=2),
-            dbc.Col([dbc.Label(t("filter_regions", lang), html_for=ids.EXEC_REGIONS, className="small mb-0 text-muted"),
-                     dcc.Dropdown(id=ids.EXEC_REGIONS, options=regions, value=list(view.regions), multi=True,
+            dbc.Col([dbc.Label(t("filter_regions", lang), html_for=ids.EXEC_REGIONS,
+                               className="small mb-0 text-body-secondary"),
+                     dropdown(lang, id=ids.EXEC_REGIONS, options=regions, value=list(view.regions), multi=True,
                                   placeholder=t("filter_regions_placeholder", lang))], xs=12, md=6),
-        ], className="g-2 align-items-end"), className="filter-bar sticky-top py-2 mb-2"),
+        ], className="g-2 align-items-end"), className="filter-bar py-2 mb-2"),
         dcc.Loading(html.Div(content["body"], id=ids.EXEC_BODY), delay_show=250,
                     overlay_style={"visibility": "visible", "opacity": 0.6}),
     ])
@@ -49,13 +63,19 @@ def executive_body(data: dict, lang: str = "en") -> html.Div:
         dbc.Row([
             dbc.Col(dbc.Card(dbc.CardBody([
                 html.H2(t("breakdown_heading", lang), className="h6"),
-                breakdown_table(data["breakdown"], lang),
+                scroll_hint(lang),
+                scroll_region(breakdown_table(data["breakdown"], lang), t("breakdown_heading", lang)),
             ]), className="shadow-sm h-100"), lg=5),
             dbc.Col(dbc.Card(dbc.CardBody([
-                html.Div(download_link(t("download_png", lang), data["links"]["png"],
-                                       {"type": ids.PNG_LINK, "index": "index-breakdown"}, data["png_reason"]),
-                         className="text-end"),
-                dcc.Graph(id=ids.EXEC_BREAKDOWN_CHART, figure=data["figure"], config=GRAPH_CONFIG),
+                html.Div([
+                    html.Div(chart_text(data["figure"], lang), id=ids.chart_text(ids.EXEC_BREAKDOWN_CHART),
+                             className="flex-grow-1"),
+                    html.Div(download_link(t("download_png", lang), data["links"]["png"],
+                                           {"type": ids.PNG_LINK, "index": "index-breakdown"}, data["png_reason"]),
+                             className="flex-shrink-0"),
+                ], className="d-flex gap-2 align-items-start"),
+                dcc.Graph(id=ids.EXEC_BREAKDOWN_CHART, figure=data["figure"], config=graph_config(lang),
+                          className="chart"),
             ]), className="shadow-sm h-100"), lg=7),
         ], className="g-3 my-1"),
         dbc.Row([
@@ -65,8 +85,9 @@ def executive_body(data: dict, lang: str = "en") -> html.Div:
                                 lang), md=6),
         ], className="g-3 my-1"),
         dbc.Card(dbc.CardBody([html.H2(t("targets_heading", lang), className="h6"),
-                               targets_table(data["targets"], lang),
-                               html.P(t("targets_method", lang), className="small text-muted mb-0")]),
+                               scroll_hint(lang),
+                               scroll_region(targets_table(data["targets"], lang), t("targets_heading", lang)),
+                               html.P(t("targets_method", lang), className="small text-body-secondary mb-0")]),
                  className="shadow-sm my-3"),
         html.H2(t("grid_heading", lang), className="h6 mt-3"),
         status_grid(snapshot, lang),
@@ -81,13 +102,13 @@ def breakdown_table(breakdown, lang: str) -> dbc.Table:
             html.Td(indicator.name(lang)),
             html.Td(format_value(None if pd.isna(part.value) else part.value, indicator, lang), className="text-end"),
             html.Td(format_number(None if pd.isna(part.score) else part.score, 1, lang), className="text-end"),
-            html.Td(f"{part.weight:.0%}", className="text-end"),
+            html.Td(format_percent(part.weight, 0, lang), className="text-end"),
             html.Td(format_number(None if pd.isna(part.contribution) else part.contribution, 2, lang),
                     className="text-end"),
         ]))
     total = format_number(breakdown.value, catalog()[INDEX_ID].decimals, lang) if breakdown.value is not None \
         else t("index_insufficient", lang)
-    head = html.Thead(html.Tr([html.Th(t(k, lang)) for k in
+    head = html.Thead(html.Tr([html.Th(t(k, lang), scope="col") for k in
                                ("col_component", "col_raw_value", "col_score", "col_weight", "col_contribution")]))
     foot = html.Tfoot(html.Tr([html.Th(t("breakdown_total", lang), colSpan=4), html.Th(total, className="text-end")]))
     return dbc.Table([head, html.Tbody(rows), foot], size="sm", hover=True, id=ids.EXEC_BREAKDOWN_TABLE,
@@ -98,36 +119,37 @@ def targets_table(targets: list, lang: str) -> dbc.Table:
     rows = []
     for progress in targets:
         indicator = catalog()[progress.indicator_id]
-        goal = (t("target_floor" if indicator.direction == "higher" else "target_ceiling", lang,
-                  target=f"{progress.target:g}") if progress.target_year is None
-                else f"{progress.target:g} {t('target_by', lang, year=progress.target_year)}")
+        target = format_number(progress.target, target_decimals(progress.target), lang)
+        goal = (t("target_floor" if indicator.direction == "higher" else "target_ceiling", lang, target=target)
+                if progress.target_year is None
+                else f"{target} {t('target_by', lang, year=digits(str(progress.target_year), lang))}")
         rows.append(html.Tr([
             html.Td(indicator.name(lang)),
             html.Td(goal),
             html.Td(format_value(progress.current, indicator, lang), className="text-end"),
-            html.Td("–" if progress.progress_pct is None else f"{progress.progress_pct:.0f}%", className="text-end"),
-            html.Td(_rate(progress.required_rate, indicator), className="text-end"),
-            html.Td(_rate(progress.achieved_rate, indicator), className="text-end"),
+            html.Td("–" if progress.progress_pct is None else format_percent(progress.progress_pct / 100, 0, lang),
+                    className="text-end"),
+            html.Td(_rate(progress.required_rate, indicator, lang), className="text-end"),
+            html.Td(_rate(progress.achieved_rate, indicator, lang), className="text-end"),
             html.Td(dbc.Badge(t(f"target_{progress.status}", lang),
                               color=TARGET_COLOURS.get(progress.status, "secondary"),
                               text_color="dark" if progress.status == "at_risk" else None)),
         ], id=ids.target_row(progress.indicator_id)))
-    head = html.Thead(html.Tr([html.Th(t(k, lang)) for k in (
+    head = html.Thead(html.Tr([html.Th(t(k, lang), scope="col") for k in (
         "col_indicator", "col_target", "col_current", "col_progress", "col_needed", "col_achieved", "col_status")]))
-    return dbc.Table([head, html.Tbody(rows)], size="sm", hover=True, responsive=True, id=ids.EXEC_TARGETS,
-                     className="small")
+    return dbc.Table([head, html.Tbody(rows)], size="sm", hover=True, id=ids.EXEC_TARGETS, className="small")
 
 
-def _rate(rate, indicator) -> str:
-    return "–" if rate is None else f"{rate:+,.{indicator.decimals + 1}f}"
+def _rate(rate, indicator, lang: str) -> str:
+    return "–" if rate is None else format_number(rate, indicator.decimals + 1, lang, signed=True)
 
 
 def _mover(row, improving: bool, lang: str) -> html.Li:
     indicator = catalog()[row.indicator_id]
-    change = change_text(shown_change(row.change, indicator)[0], indicator)
+    change = change_text(shown_change(row.change, indicator)[0], indicator, lang)
     return html.Li([html.Span(indicator.name(lang), className="me-2"),
-                    html.Span(f"{change} {indicator.unit(lang)}",
-                              className="text-success fw-semibold" if improving else "text-danger fw-semibold")])
+                    html.Span(html.Bdi(f"{change} {indicator.unit(lang)}"),
+                              className="text-better fw-semibold" if improving else "text-worse fw-semibold")])
 
 
 def movers_card(title: str, movers: pd.DataFrame, improving: bool, component_id: str, lang: str) -> dbc.Card:
@@ -146,7 +168,7 @@ def status_grid(snapshot: pd.DataFrame, lang: str) -> html.Div:
         tiles = [_tile(snapshot.loc[i.id], i, lang) for i in catalog().in_pillar(pillar) if i.id in snapshot.index]
         if tiles:
             sections.append(html.Section([
-                html.H3(catalog().pillar_name(pillar, lang), className="h6 text-uppercase text-muted"),
+                html.H3(catalog().pillar_name(pillar, lang), className="h6 text-uppercase text-body-secondary"),
                 dbc.Row(tiles, className="g-2 mb-3"),
             ]))
     return html.Div(sections, id=ids.EXEC_STATUS_GRID)
@@ -155,7 +177,7 @@ def status_grid(snapshot: pd.DataFrame, lang: str) -> html.Div:
 def _tile(row: pd.Series, indicator, lang: str) -> dbc.Col:
     value = None if pd.isna(row["value"]) else row["value"]
     return dbc.Col(dbc.Card(dbc.CardBody([
-        html.Div(indicator.name(lang), className="small text-muted"),
+        html.Div(indicator.name(lang), className="small text-body-secondary"),
         html.Div(format_value(value, indicator, lang), className="fw-semibold tile-value"),
         status_badge(row["status"], lang),
     ], className="p-2"), className="h-100", id=ids.status_tile(indicator.id)), xs=6, md=4, xl=2)

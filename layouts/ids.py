@@ -7,6 +7,7 @@ def _family(prefix: str):
     return lambda key: f"{prefix}-{key}"
 
 
+
 status_tile = _family("tile")  # executive page: one tile per indicator id
 target_row = _family("target")  # executive page: one row per target's indicator id
 smoke_check = _family("check")  # Diagnostics: one row per smoke check key
@@ -15,6 +16,10 @@ smoke_check = _family("check")  # Diagnostics: one row per smoke check key
 URL = "url"
 PAGE = "page-content"
 PAGE_TITLE = "page-title"  # the current page's title, which a clientside callback puts on the tab
+HEADER = "page-header"  # skip link, navigation and notices, built by the router for the page's language
+NAV_TOGGLE = "nav-toggle"
+NAV_MENU = "nav-menu"
+LANGUAGE_SWITCH = "language-switch"
 SIGNED_IN_AS = "signed-in-as"
 LOGOUT = "logout-button"
 SYNTHETIC_NOTICE = "synthetic-notice"
@@ -26,6 +31,7 @@ LOGIN_USERNAME = "username"
 LOGIN_PASSWORD = "password"
 
 AUDIT_TABLE = "audit-table"
+AUDIT_TITLE = "audit-title"
 
 # Dashboard: filters
 DASHBOARD_URL = "dashboard-url"  # the page's own view of the URL, for back and forward
@@ -37,6 +43,9 @@ FILTER_PILLAR = "filter-pillar"
 FILTER_INDICATOR = "filter-indicator"
 CLEAR_REGIONS = "clear-regions"
 MAP_COLOUR_BY = "map-colour-by"
+FILTER_CONTROLS = "filter-controls"  # the filters, folded behind FILTER_TOGGLE on a phone
+FILTER_TOGGLE = "filter-toggle"
+FILTERS_HEADING = "filters-heading"
 
 # Dashboard: content
 NOTICE = "view-notice"
@@ -45,10 +54,12 @@ INDEX_VALUE = "index-value"
 INDEX_STATUS = "index-status"
 SCOPE_LABEL = "scope-label"
 KPI_CARDS = "kpi-cards"
+KPI_HEADING = "kpi-heading"
 KPI_CARD = "kpi-card"  # pattern-matching type: {"type": KPI_CARD, "index": indicator_id}
 TREND = "trend-chart"
 REGIONS_BAR = "regions-chart"
 MAP = "map-chart"
+chart_text = _family("text")  # a chart's title, summary and data: text-<chart id>
 TABLE = "data-table"
 TABLE_TITLE = "data-table-title"
 DOWNLOAD_CSV = "download-csv"

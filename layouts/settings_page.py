@@ -6,6 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from layouts import ids
+from layouts.format import format_integer
 from layouts.text import t
 
 
@@ -13,7 +14,7 @@ def settings_page(backend: str, entries: int | None, lang: str = "en") -> html.D
     return html.Div([
         html.H1(t("settings_title", lang), className="h4 mb-3"),
         dbc.Card([
-            dbc.CardHeader(t("settings_cache_title", lang), className="fw-semibold"),
+            dbc.CardHeader(html.H2(t("settings_cache_title", lang), className="h6 mb-0 fw-semibold")),
             dbc.CardBody([
                 html.P(t("settings_cache_body", lang), className="small"),
                 html.P(cache_state(backend, entries, lang), className="small text-muted",
@@ -28,7 +29,7 @@ def settings_page(backend: str, entries: int | None, lang: str = "en") -> html.D
 
 
 def cache_state(backend: str, entries: int | None, lang: str = "en") -> str:
-    count = f"{entries:,}" if entries is not None else t("diag_not_counted", lang)
+    count = format_integer(entries, lang) if entries is not None else t("diag_not_counted", lang)
     return t("settings_cache_state", lang, backend=backend, entries=count)
 
 
@@ -37,5 +38,6 @@ def cache_cleared(backend: str, entries: int | None, lang: str = "en") -> dbc.Al
         return dbc.Alert(t("settings_cache_off", lang), color="secondary")
     if entries is None:
         return dbc.Alert(t("settings_cleared_this_worker", lang), color="warning")
-    return dbc.Alert(t("settings_cleared", lang, entries=entries, backend=backend), color="success")
+    return dbc.Alert(t("settings_cleared", lang, entries=format_integer(entries, lang), backend=backend),
+                     color="success")
 

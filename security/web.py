@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import time
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from flask import Flask, current_app, g, jsonify, redirect, render_template_string, request, session
 from flask_limiter import RateLimitExceeded
@@ -142,13 +142,16 @@ def guard():
 # --- login and logout -------------------------------------------------------------------
 
 LOGIN_PAGE = """<!doctype html>
-<html lang="en" dir="ltr"><head><meta charset="utf-8">
+<html lang="{{ lang }}" dir="{{ dir }}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{ title }}</title><link rel="stylesheet" href="/vendor/bootstrap/bootstrap.min.css"></head>
+<title>{{ title }}</title><link rel="icon" href="/_favicon.ico"><link rel="stylesheet" href="{{ css }}">
+<link rel="stylesheet" href="/assets/style.css"></head>
 <body class="bg-light"><main class="container" style="max-width: 420px; margin-top: 10vh">
+<p class="text-end"><a href="{{ switch_href }}" lang="{{ other }}" hreflang="{{ other }}"
+ class="btn btn-outline-secondary btn-sm" id="{{ ids.LANGUAGE_SWITCH }}">{{ other_name }}</a></p>
 <h1 class="h4 mb-3">{{ title }}</h1>
 {% if error %}<div class="alert alert-danger" role="alert" id="{{ ids.LOGIN_ERROR }}">{{ error }}</div>{% endif %}
-<form method="post" action="/login" class="card card-body shadow-sm">
+<form method="post" action="{{ action }}" class="card card-body shadow-sm">
 <input type="hidden" name="csrf_token" value="{{ csrf }}"><input type="hidden" name="next" value="{{ next }}">
 <label class="form-label" for="{{ ids.LOGIN_USERNAME }}">{{ username_label }}</label>
 <input class="form-control mb-3" id="{{ ids.LOGIN_USERNAME }}" name="username" autocomplete="username"
@@ -169,15 +172,16 @@ def login():
     from layouts.text import t
 
     next_path = _local_path(request.values.get("next") or "/")
+    lang = _login_language(next_path)
     if request.method == "GET":
-        return _login_page(next_path)
+        return _login_page(next_path, lang)
     username = request.form.get("username", "")
     account, reason = accounts.authenticate(runtime.engine, username, request.form.get("password", ""))
     if account is None:
         audit.record(runtime.engine, "login_failure", None, _typed_name(username) or None, client_address(),
                      reason=reason)
         _track_login(False, None)
-        return _login_page(next_path, t("login_failed")), FAILED
+        return _login_page(next_path, lang, t("login_failed", lang)), FAILED
     session.clear()  # a new session: nothing from before sign-in survives ...
     login_user(account)
     now = time.time()
@@ -189,6 +193,8 @@ def login():
     generate_csrf()
     audit.record(runtime.engine, "login_success", account.tenant_id, account.username, client_address())
     _track_login(True, account)
+    if "lang" in request.args and "lang=" not in next_path:  # the language chosen on the sign-in page
+        next_path += ("&" if "?" in next_path else "?") + urlencode({"lang": lang})
     return redirect(next_path)
 
 
@@ -214,7 +220,9 @@ def _form_expired(_error: CSRFError):
     from layouts.text import t
 
     if request.path == "/login":
-        return _login_page(_local_path(request.values.get("next") or "/"), t("login_expired")), 400
+        next_path = _local_path(request.values.get("next") or "/")
+        lang = _login_language(next_path)
+        return _login_page(next_path, lang, t("login_expired", lang)), 400
     return jsonify({"error": "the form has expired; reload the page"}), 400
 
 
@@ -225,20 +233,43 @@ def _too_many_requests(error: RateLimitExceeded):
 
     wait = retry_after(current_app.extensions[LIMITER])
     if request.path == "/login":
-        page = _login_page(_local_path(request.values.get("next") or "/"), t("login_too_many", wait=wait))
+        next_path = _local_path(request.values.get("next") or "/")
+        lang = _login_language(next_path)
+        page = _login_page(next_path, lang, t("login_too_many", lang, wait=wait))
         return page, 429, {"Retry-After": str(wait)}
     return jsonify({"error": "rate limited", "reason": f"too many requests: try again in {wait} s"}), 429, \
         {"Retry-After": str(wait)}
 
 
-def _login_page(next_path: str, error: str | None = None):
-    from layouts import ids
-    from layouts.text import t
+def _login_language(next_path: str) -> str:
+    """The sign-in page speaks the language of its own URL, else of the page it leads to,
+    else this browser's last choice."""
+    from layouts.text import LANGUAGES, language_of
+    from security.preferences import remembered_language
 
+    asked = request.args.get("lang")
+    if asked in LANGUAGES:
+        return asked
+    if "lang=" in next_path:
+        return language_of(urlsplit(next_path).query)
+    return remembered_language(None)
+
+
+def _login_page(next_path: str, lang: str, error: str | None = None):
+    from layouts import ids
+    from layouts.text import direction, other_language, t
+
+    other = other_language(lang)
+    css = "/vendor/bootstrap-rtl/bootstrap.rtl.min.css" if direction(lang) == "rtl" else \
+        "/vendor/bootstrap/bootstrap.min.css"
     return render_template_string(
-        LOGIN_PAGE, ids=ids, title=t("login_title"), error=error, csrf=csrf_token(), next=next_path,
-        username_label=t("login_username"), password_label=t("login_password"), submit=t("login_submit"),
-        notice=t("synthetic_notice"))
+        LOGIN_PAGE, ids=ids, title=t("login_title", lang), error=error, csrf=csrf_token(), next=next_path,
+        username_label=t("login_username", lang), password_label=t("login_password", lang),
+        submit=t("login_submit", lang), notice=t("synthetic_notice", lang), lang=lang, dir=direction(lang),
+        css=css, other=other, other_name=t("language_name", other),
+        switch_href="/login?" + urlencode({"next": next_path, "lang": other}),
+        # a language chosen on this page goes with the form, and on to the page after sign-in
+        action="/login?" + urlencode({"lang": lang}) if "lang" in request.args else "/login")
 
 
 def _local_path(target: str) -> str:

@@ -11,18 +11,29 @@ from data.catalog import catalog
 from data.tenancy import Tenant
 from layouts.components import scope_label
 from layouts.figures import index_breakdown_figure, region_map_figure, regions_bar_figure, trend_figure
-from layouts.format import format_number
+from layouts.format import arabic_indic_digits, format_number, format_period
 from layouts.text import t
 from services.view import View
 
 CHARTS = ("trend", "regions", "map", "index-breakdown")
 
 
+def screen_chart(tenant: Tenant, name: str, view: View, colour_by: str = "status", lang: str = "en") -> dict:
+    """The chart as the browser receives it (see `chart_json`)."""
+    return chart_json(tenant, name, view, colour_by, lang, arabic_indic_digits())
+
+
 @memoized
-def chart_json(tenant: Tenant, name: str, view: View, colour_by: str = "status", lang: str = "en") -> dict:
-    """The chart as the plain JSON the browser receives, cached per tenant and view: building
-    and validating a figure costs more than all of the queries behind it."""
-    return chart(name, tenant, view, colour_by, lang).to_plotly_json()
+def chart_json(tenant: Tenant, name: str, view: View, colour_by: str, lang: str, _arabic_digits: bool) -> dict:
+    """The chart as plain JSON, cached per tenant, view, language and digit style: building and
+    validating a figure costs more than all of the queries behind it. On screen the title is
+    the chart card's heading (it wraps on a phone and no toolbar covers it), so the figure
+    itself goes without one."""
+    figure = chart(name, tenant, view, colour_by, lang)
+    figure.update_layout(margin=dict(t=32))
+    screen = figure.to_plotly_json()
+    screen["layout"].pop("title", None)
+    return screen
 
 
 def chart(name: str, tenant: Tenant, view: View, colour_by: str = "status", lang: str = "en") -> go.Figure:
@@ -39,6 +50,6 @@ def chart(name: str, tenant: Tenant, view: View, colour_by: str = "status", lang
         breakdown = queries.index_breakdown(tenant, view.period, view.regions)
         value = format_number(breakdown.value, catalog()["sustainability_index"].decimals, lang)
         title = t("breakdown_title", lang, value=value, scope=scope_label(queries.scope_of(view.regions), lang),
-                  period=view.period)
+                  period=format_period(view.period, lang))
         return index_breakdown_figure(breakdown.components, breakdown.value, title, lang)
     raise ValueError(f"unknown chart {name!r}")

@@ -12,9 +12,11 @@ from data.catalog import catalog
 from data.periods import Period, parse_period
 from data.regions import NATIONAL_CODE, resolve_region
 from data.tenancy import Tenant, current_tenant
-from layouts.text import t
+from layouts.format import format_integer, format_period
+from layouts.text import DEFAULT_LANGUAGE, language_of, t
 
 PARAMETERS = ("period", "from", "to", "regions", "pillar", "indicator")
+LANGUAGE_PARAMETER = "lang"  # not part of the view: the language it is shown in
 TREND_QUARTERS = 20  # the trend shows five years by default
 DEFAULT_PILLAR = "economic"
 MAX_SHOWN = 40  # characters of a bad value quoted back in a notice
@@ -32,11 +34,14 @@ class View:
     pillar: str
     indicator: str
 
-    def query_string(self) -> str:
+    def query_string(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        """The view as a URL query string, with the language when it is not the default."""
         params = {"period": str(self.period), "from": str(self.start), "to": str(self.end)}
         if self.regions:
             params["regions"] = ",".join(self.regions)
         params.update(pillar=self.pillar, indicator=self.indicator)
+        if lang != DEFAULT_LANGUAGE:
+            params[LANGUAGE_PARAMETER] = lang
         return "?" + urlencode(params, safe=",")
 
 
@@ -66,11 +71,13 @@ def options_for(tenant: Tenant) -> Options:
 
 @dataclass(frozen=True)
 class ViewRequest:
-    """The view a request asks for, with the signed-in tenant and what its data offers."""
+    """The view a request asks for, with the signed-in tenant, what its data offers and the
+    language the URL names."""
     tenant: Tenant
     options: Options
     view: View
     notices: list[str]
+    lang: str = DEFAULT_LANGUAGE
 
 
 def view_of_request(search: str) -> ViewRequest | None:
@@ -81,8 +88,9 @@ def view_of_request(search: str) -> ViewRequest | None:
     if latest is None:
         return None
     options = options_for(tenant)
-    view, notices = parse_view(search, options, latest)
-    return ViewRequest(tenant, options, view, notices)
+    lang = language_of(search)
+    view, notices = parse_view(search, options, latest, lang)
+    return ViewRequest(tenant, options, view, notices, lang)
 
 
 def default_view(options: Options, latest: Period) -> View:
@@ -91,26 +99,29 @@ def default_view(options: Options, latest: Period) -> View:
     return View(latest, start, latest, (), pillar, options.indicators_in(pillar)[0])
 
 
-def parse_view(search: str, options: Options, latest: Period) -> tuple[View, list[str]]:
+def parse_view(search: str, options: Options, latest: Period, lang: str = DEFAULT_LANGUAGE) -> tuple[View, list[str]]:
     """The view a query string asks for; anything unknown or malformed falls back to its
-    default and adds a notice (quoted as plain text, never as markup)."""
+    default and adds a notice in `lang` (quoted as plain text, never as markup)."""
     search, notices = search or "", []
     if len(search) > MAX_QUERY:
         search = search[:MAX_QUERY]
-        notices.append(t("notice_link_too_long", limit=f"{MAX_QUERY:,}"))
+        notices.append(t("notice_link_too_long", lang, limit=f"{MAX_QUERY:,}"))
     params = dict(parse_qsl(search.lstrip("?"), keep_blank_values=True))
     view = default_view(options, latest)
-    unknown = sorted(set(params) - set(PARAMETERS))
+    unknown = sorted(set(params) - set(PARAMETERS) - {LANGUAGE_PARAMETER})
     if unknown:
         key = "notice_unknown_parameter" if len(unknown) == 1 else "notice_unknown_parameters"
-        notices.append(t(key, name=_quoted_list(unknown)))
-    view = _with_periods(view, params, options, notices)
-    view = _with_regions(view, params.get("regions"), options, notices)
-    view = _with_indicator(view, params.get("pillar"), params.get("indicator"), options, notices)
+        notices.append(t(key, lang, name=_quoted_list(unknown, lang)))
+    view = _with_periods(view, params, options, notices, lang)
+    view = _with_regions(view, params.get("regions"), options, notices, lang)
+    view = _with_indicator(view, params.get("pillar"), params.get("indicator"), options, notices, lang)
     return view, list(dict.fromkeys(notices))  # each notice once
 
 
-def _with_periods(view: View, params: dict, options: Options, notices: list[str]) -> View:
+def _with_periods(view: View, params: dict, options: Options, notices: list[str], lang: str) -> View:
+    def shown(period: Period) -> str:
+        return format_period(period, lang)
+
     def read(name: str, default: Period) -> Period:
         text = params.get(name)
         if text is None or text == "":
@@ -118,28 +129,28 @@ def _with_periods(view: View, params: dict, options: Options, notices: list[str]
         try:
             period = parse_period(text)
         except ValueError:
-            notices.append(t("notice_bad_period", value=_quote(text), default=default))
+            notices.append(t("notice_bad_period", lang, value=_quote(text), default=shown(default)))
             return default
         if period not in options.periods:
-            notices.append(t("notice_no_period", period=period, default=default))
+            notices.append(t("notice_no_period", lang, period=shown(period), default=shown(default)))
             return default
         return period
 
     period = read("period", view.period)
     start, end = read("from", view.start), read("to", view.end)
     if start > end:
-        notices.append(t("notice_backwards", start=start, end=end))
+        notices.append(t("notice_backwards", lang, start=shown(start), end=shown(end)))
         start, end = end, start
     return replace(view, period=period, start=start, end=end)
 
 
-def _with_regions(view: View, text: str | None, options: Options, notices: list[str]) -> View:
+def _with_regions(view: View, text: str | None, options: Options, notices: list[str], lang: str) -> View:
     if not text:
         return view
     items = text.split(",", MAX_REGIONS)
     if len(items) > MAX_REGIONS:
         items = items[:MAX_REGIONS]
-        notices.append(t("notice_too_many_regions", limit=MAX_REGIONS))
+        notices.append(t("notice_too_many_regions", lang, limit=MAX_REGIONS))
     codes, unknown = [], []
     for item in items:
         code = resolve_region(item)
@@ -149,22 +160,24 @@ def _with_regions(view: View, text: str | None, options: Options, notices: list[
             codes.append(code)
     if unknown:
         key = "notice_unknown_region" if len(set(unknown)) == 1 else "notice_unknown_regions"
-        notices.append(t(key, value=_quoted_list(unknown)))
+        notices.append(t(key, lang, value=_quoted_list(unknown, lang)))
     return replace(view, regions=_ordered(tuple(codes), options))
 
 
 def _with_indicator(view: View, pillar: str | None, indicator: str | None, options: Options,
-                    notices: list[str]) -> View:
+                    notices: list[str], lang: str) -> View:
     if pillar:
         if pillar in options.pillars:
             view = replace(view, pillar=pillar, indicator=options.indicators_in(pillar)[0])
         else:
-            notices.append(t("notice_unknown_pillar", value=_quote(pillar), default=view.pillar))
+            notices.append(t("notice_unknown_pillar", lang, value=_quote(pillar),
+                             default=catalog().pillar_name(view.pillar, lang)))
     if indicator:
         if indicator in options.indicators:
             view = replace(view, indicator=indicator, pillar=catalog()[indicator].pillar)
         else:
-            notices.append(t("notice_unknown_indicator", value=_quote(indicator), default=view.indicator))
+            notices.append(t("notice_unknown_indicator", lang, value=_quote(indicator),
+                             default=catalog()[view.indicator].name(lang)))
     return view
 
 
@@ -173,12 +186,12 @@ def _ordered(codes: tuple[str, ...], options: Options) -> tuple[str, ...]:
     return tuple(c for c in order if c in codes)
 
 
-def _quoted_list(values: list[str]) -> str:
+def _quoted_list(values: list[str], lang: str) -> str:
     """Up to MAX_QUOTED values quoted, and how many more: one notice for many bad values."""
     distinct = list(dict.fromkeys(values))
     shown = ", ".join(_quote(value) for value in distinct[:MAX_QUOTED])
     more = len(distinct) - MAX_QUOTED
-    return shown + (t("notice_and_more", count=f"{more:,}") if more > 0 else "")
+    return shown + (t("notice_and_more", lang, count=format_integer(more, lang)) if more > 0 else "")
 
 
 def _quote(text: str) -> str:

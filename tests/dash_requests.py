@@ -24,6 +24,17 @@ def router_payload(pathname: str, search: str = "") -> dict:
     }
 
 
+def header_payload(pathname: str = "/", search: str = "") -> dict:
+    """The header callback (navigation, language switch, notices) for a page."""
+    return {
+        "output": f"{ids.HEADER}.children",
+        "outputs": {"id": ids.HEADER, "property": "children"},
+        "inputs": [{"id": ids.URL, "property": "pathname", "value": pathname}],
+        "changedPropIds": [f"{ids.URL}.pathname"],
+        "state": [{"id": ids.URL, "property": "search", "value": search}],
+    }
+
+
 def dashboard_payload(period="2025Q4", start="2021Q1", end="2025Q4", regions=(), pillar="economic",
                       indicator="gdp_growth", changed=ids.FILTER_PERIOD, search="") -> dict:
     """The dashboard callback after the control `changed` was set (no KPI card clicks)."""

@@ -73,7 +73,7 @@ def test_period_region_and_indicator_changes_show_the_right_numbers(page, live_s
     choose(page, "filter-period", "2024Q2", "period=2024Q2")
     choose(page, "filter-regions", "Eastern Province", "regions=SA-04")
     choose(page, "filter-pillar", "Labour", "indicator=unemployment_rate")
-    expect(page.locator("#trend-chart .gtitle")).to_have_text(re.compile("^Unemployment"))
+    expect(page.locator("#text-trend-chart h2")).to_have_text(re.compile("^Unemployment"))
 
     value = stored(live_server, "unemployment_rate", "SA-04", 2024, 2)
     assert f"{value:,.1f} %" in card(page, "unemployment_rate").inner_text()
@@ -85,7 +85,7 @@ def test_period_region_and_indicator_changes_show_the_right_numbers(page, live_s
 
     card(page, "green_jobs").click()
     wait_for_url(page, "indicator=green_jobs")
-    expect(page.locator("#trend-chart .gtitle")).to_have_text(re.compile("^Green jobs"))
+    expect(page.locator("#text-trend-chart h2")).to_have_text(re.compile("^Green jobs"))
     page.watch.assert_clean()
 
 

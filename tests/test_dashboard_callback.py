@@ -117,7 +117,8 @@ def test_clear_and_card_click(hub):
     assert out["regions"] == [] and "National" in text_of(out["headline"])
     out = run({"index": "population", "type": ids.KPI_CARD}, card_clicks=[1])
     assert out["indicator"] == "population"
-    assert out["trend"]["layout"]["title"]["text"].startswith("Population")
+    assert text_of(out["trend_text"][0]) == "Population: trend 2021Q1 to 2025Q4"  # the chart card's heading
+    assert "title" not in out["trend"]["layout"]  # on screen the heading is the title
 
 
 def test_new_pillar_starts_at_its_first_indicator(hub):
@@ -155,3 +156,11 @@ def test_only_what_changed_is_sent_again(hub):
     assert out["trend"] is no_update and out["rows"] is no_update  # the trend range did not move
     out = run(ids.MAP_COLOUR_BY, search=shown)
     assert out["map"] is not no_update and out["bar"] is no_update and out["cards"] is no_update
+
+
+def test_a_filter_change_in_arabic_keeps_the_language_in_the_url_and_the_links(hub):
+    out = run(ids.FILTER_PERIOD, search="?lang=ar", period="2024Q2")
+    assert out["search"].startswith("?period=2024Q2&") and out["search"].endswith("&lang=ar")
+    assert out["png_trend"].endswith("lang=ar") and out["csv_href"].endswith("lang=ar")
+    assert " ".join(text_of(out["headline"]).split()).startswith("مؤشر الاستدامة · المملكة · الربع الثاني 2024")
+    assert text_of(out["bar_text"][0]) == "نمو الناتج المحلي الإجمالي حسب المنطقة، الربع الثاني 2024"

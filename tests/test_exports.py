@@ -34,7 +34,7 @@ def stored(url, indicator, region, year, quarter):
 
 
 def png_text(png: bytes) -> dict[str, str]:
-    """The tEXt chunks of a PNG."""
+    """The text chunks of a PNG (tEXt, and iTXt for text beyond Latin-1)."""
     texts, position = {}, 8
     while position < len(png):
         length = int.from_bytes(png[position:position + 4], "big")
@@ -43,6 +43,10 @@ def png_text(png: bytes) -> dict[str, str]:
         if kind == b"tEXt":
             key, _, value = data.partition(b"\0")
             texts[key.decode("latin-1")] = value.decode("latin-1")
+        elif kind == b"iTXt":
+            key, _, rest = data.partition(b"\0")
+            _language, _translated, value = rest[2:].split(b"\0", 2)  # after the compression flag and method
+            texts[key.decode("latin-1")] = value.decode("utf-8")
         position += 12 + length
     return texts
 

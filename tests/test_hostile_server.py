@@ -16,7 +16,7 @@ import pytest
 
 from app import create_app
 from tests.conftest import make_settings, sql_scalar, start_server, stop_server
-from tests.dash_requests import router_payload
+from tests.dash_requests import header_payload, router_payload
 
 ADMIN_PASSWORD = "an admin password for the fuzz"
 SEED = 20261201
@@ -204,6 +204,7 @@ def test_a_session_survives_concurrent_requests_and_sign_out_deletes_it_on_the_s
     client.sign_in("admin", ADMIN_PASSWORD)
     session_id = client.cookie.split("=", 1)[1]
     requests = [("GET", "/_dash-layout", None), ("GET", "/_dash-dependencies", None),
+                ("POST", "/_dash-update-component", header_payload("/")),
                 ("POST", "/_dash-update-component", router_payload("/")),
                 ("POST", "/_dash-update-component", router_payload("/executive"))] * 6
 
@@ -218,7 +219,8 @@ def test_a_session_survives_concurrent_requests_and_sign_out_deletes_it_on_the_s
     assert [status for status, _, _ in answers] == [200] * len(requests)
     assert {cookie for _, cookie, _ in answers} == {None}  # the cookie is never rewritten
     tokens = {re.search(r'"value":"([^"]+)"[^}]*"name":"csrf_token"', body.decode()).group(1)
-              for (_, path, _), (_, _, body) in zip(requests, answers, strict=True) if path == "/_dash-layout"}
+              for (_, _, payload), (_, _, body) in zip(requests, answers, strict=True)
+              if payload == header_payload("/")}
     assert len({token.split(".")[0] for token in tokens}) == 1  # one CSRF secret, whoever answered
     stored = "SELECT COUNT(*) FROM web_sessions WHERE session_id LIKE :pattern"
     assert sql_scalar(served["database_url"], stored, pattern=f"%:{session_id}") == 1

@@ -184,7 +184,8 @@ def test_a_change_that_rounds_to_zero_shows_as_0_unchanged(change, shown):
     from data.catalog import catalog
 
     indicator = catalog()["unemployment_rate"]  # one decimal, lower is better
-    text = text_of(change_line(pd.Series({"change_previous": change}), "change_previous", indicator, "en"))
+    text = " ".join(text_of(change_line(pd.Series({"change_previous": change}), "change_previous", indicator,
+                                        "en")).split())
     assert text.startswith(shown)
     assert ("(unchanged)" in text) == (shown == "■ 0.0")
     assert "-0.0" not in text

@@ -22,7 +22,7 @@ CLEAR_CACHE_CALL = {
     "outputs": [{"id": "settings-cache-result", "property": "children"},
                 {"id": "settings-cache-state", "property": "children"}],
     "inputs": [{"id": "settings-clear-cache", "property": "n_clicks", "value": 1}],
-    "changedPropIds": ["settings-clear-cache.n_clicks"], "state": [],
+    "changedPropIds": ["settings-clear-cache.n_clicks"], "state": [{"id": "url", "property": "search", "value": ""}],
 }
 
 

@@ -108,7 +108,7 @@ def test_diagnostics_of_a_missing_database_explain_without_creating_it(tmp_path,
 
 def test_settings_page_is_in_the_navigation_and_shows_the_cache(hub):
     with request_as_app(hub):
-        nav = find_component(router.layout(), "nav-settings")
+        nav = find_component(router.render_header("/settings"), "nav-settings")
     assert nav.href == "/settings" and text_of(nav) == "Settings"
     text = page_text(hub, "/settings")
     assert "Clear Cache" in text and "Backend DiskCache" in text

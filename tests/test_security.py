@@ -24,7 +24,7 @@ from security import accounts
 from security.roles import PERMISSIONS
 from settings import Settings, SettingsError
 from tests.conftest import make_settings, sql_rows, sql_scalar
-from tests.dash_requests import dashboard_payload, post, router_payload
+from tests.dash_requests import dashboard_payload, header_payload, post, router_payload
 
 PASSWORD = "a long enough password"
 USERS = {"exec1": ("mep", "executive"), "ana1": ("mep", "analyst"), "stew1": ("mep", "steward"),
@@ -96,9 +96,9 @@ def test_login_sets_a_safe_session_cookie_and_shows_the_user(secured):
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert len(client.get_cookie("hub_session").value) == 43  # a random id (32 bytes), no data
-    layout = client.get("/_dash-layout").get_data(as_text=True)
-    assert "ana1 (analyst)" in layout and "Ministry of Economy and Planning" in layout
-    assert "Authentication is off" not in layout
+    header = post(client, header_payload("/")).get_data(as_text=True)
+    assert "ana1 (analyst)" in header and "Ministry of Economy and Planning" in header
+    assert "Authentication is off" not in header
 
 
 def test_sign_in_starts_a_new_session_id(secured):
@@ -197,8 +197,8 @@ def test_csrf_token_is_required_on_the_login_form(secured):
 
 def test_logout_ends_the_session(secured):
     client = as_user(secured, "stew1")
-    layout = client.get("/_dash-layout").get_data(as_text=True)
-    token = re.search(r'"value":"([^"]+)"[^}]*"name":"csrf_token"', layout).group(1)
+    header = post(client, header_payload("/")).get_data(as_text=True)
+    token = re.search(r'"value":"([^"]+)"[^}]*"name":"csrf_token"', header).group(1)
     assert client.post("/logout", data={"csrf_token": "forged"}).status_code == 400
     assert client.post("/logout", data={"csrf_token": token}).status_code == 302
     assert client.get("/_dash-layout").status_code == 401
@@ -252,8 +252,8 @@ def test_role_matrix(secured, username):
         refused = "Not available to your role" in shown
         sent_on = page.path == "/" and role == "ops"  # the home page takes ops to Diagnostics
         assert refused == (role not in PERMISSIONS[page.permission] and not sent_on), (page.path, role)
-    links = {page.path for page in PAGES if f'"id":"{page.nav_id}"' in client.get("/_dash-layout").get_data(
-        as_text=True)}
+    header = post(client, header_payload("/")).get_data(as_text=True)
+    links = {page.path for page in PAGES if f'"id":"{page.nav_id}"' in header}
     assert links == {page.path for page in PAGES if role in PERMISSIONS[page.permission]}
 
 
@@ -292,7 +292,8 @@ def test_every_callback_refuses_every_role_its_page_does_not_allow(secured):
     owners = app.server.extensions[CALLBACK_OWNERS]
     server_side = {key for key, spec in app.callback_map.items() if "callback" in spec}
     router_key = next(key for key in server_side if key.startswith(f"..{ids.PAGE}."))
-    assert server_side == set(owners) | {router_key}  # every other callback belongs to a page
+    header_key = f"{ids.HEADER}.children"  # the frame: navigation for whoever is signed in
+    assert server_side == set(owners) | {router_key, header_key}  # every other callback belongs to a page
     refused = 0
     for key, page in owners.items():
         for username, (_tenant, role) in USERS.items():
@@ -350,8 +351,8 @@ def test_production_refuses_to_start_without_a_secret_or_a_credential(tmp_path):
 
 def test_development_without_credentials_shows_the_banner(tmp_path, sqlite_url):
     app = create_app(make_settings(tmp_path, DATABASE_URL=sqlite_url, ANALYTICS_HUB_ENV="development"))
-    layout = app.server.test_client().get("/_dash-layout").get_data(as_text=True)
-    assert "Authentication is off" in layout
+    header = post(app.server.test_client(), header_payload("/")).get_data(as_text=True)
+    assert "Authentication is off" in header
     assert rows_of(sql_rows(sqlite_url, "SELECT COUNT(*) FROM users")) == 0
 
 
@@ -365,7 +366,8 @@ def test_only_ops_can_clear_the_cache_and_it_is_audited(secured):
                "outputs": [{"id": "settings-cache-result", "property": "children"},
                            {"id": "settings-cache-state", "property": "children"}],
                "inputs": [{"id": "settings-clear-cache", "property": "n_clicks", "value": 1}],
-               "changedPropIds": ["settings-clear-cache.n_clicks"], "state": []}
+               "changedPropIds": ["settings-clear-cache.n_clicks"],
+               "state": [{"id": "url", "property": "search", "value": ""}]}
     before = sql_scalar(url, "SELECT COUNT(*) FROM audit_log WHERE action = 'cache_clear'")
     assert post(as_user(secured, "ana1"), payload).status_code == 403  # refused before it runs
     assert sql_scalar(url, "SELECT COUNT(*) FROM audit_log WHERE action = 'cache_clear'") == before
@@ -406,8 +408,8 @@ def test_with_redis_counters_live_in_redis_and_sessions_in_the_database(secured,
     stored = "SELECT COUNT(*) FROM web_sessions WHERE session_id LIKE :p"
     assert sql_scalar(url, stored, p=f"%:{session_id}") == 1  # a Redis outage cannot sign everyone out
     assert store.keys(f"LIMITS:LIMITER/hub/{address}/*")  # the sign-in was counted in Redis
-    layout = client.get("/_dash-layout").get_data(as_text=True)
-    csrf = re.search(r'"value":"([^"]+)"[^}]*"name":"csrf_token"', layout).group(1)
+    header = post(client, header_payload("/")).get_data(as_text=True)
+    csrf = re.search(r'"value":"([^"]+)"[^}]*"name":"csrf_token"', header).group(1)
     assert client.post("/logout", data={"csrf_token": csrf}).status_code == 302
     assert sql_scalar(url, stored, p=f"%:{session_id}") == 0
 

@@ -51,10 +51,10 @@ def test_indicator_decides_the_pillar(options):
     ("period=2025Q5", "“2025Q5” is not a quarter like 2025Q4; showing 2025Q4."),
     ("period=1999Q1", "There is no data for 1999Q1; showing 2025Q4."),
     ("regions=InvalidRegion", "Unknown region “InvalidRegion” was left out."),
-    ("indicator=gdp_totally", "Unknown indicator “gdp_totally”; showing gdp_growth."),
-    ("pillar=space", "Unknown pillar “space”; showing economic."),
+    ("indicator=gdp_totally", "Unknown indicator “gdp_totally”; showing GDP growth."),
+    ("pillar=space", "Unknown pillar “space”; showing Economic."),
     ("colour=red", "Ignored the unknown parameter “colour”."),
-    ("indicator=<script>alert(1)</script>", "Unknown indicator “<script>alert(1)</script>”; showing gdp_growth."),
+    ("indicator=<script>alert(1)</script>", "Unknown indicator “<script>alert(1)</script>”; showing GDP growth."),
     ("from=2025Q4&to=2024Q1", "The range 2025Q4 to 2024Q1 runs backwards; showing 2024Q1 to 2025Q4."),
 ])
 def test_bad_parameters_fall_back_with_a_notice(options, search, notice):
