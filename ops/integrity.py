@@ -49,6 +49,7 @@ def record(settings: Settings, result: dict) -> None:
     """Keep `result` as the last check (written whole, then moved into place)."""
     path = settings.data_dir / STATE_FILE
     temporary = path.with_name(f".{STATE_FILE}.{os.getpid()}.{threading.get_ident()}")
+    path.parent.mkdir(parents=True, exist_ok=True)  # a restore can run before the app ever started
     temporary.write_text(json.dumps(result))
     os.replace(temporary, path)
 

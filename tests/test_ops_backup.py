@@ -269,13 +269,14 @@ def test_postgres_backup_and_restore_give_equal_data(tmp_path, scratch_databases
     database.seed(get_engine(source))
     dispose_engines()
     backup = tmp_path / "hub.pgdump"
-    made = run("backup_db.py", "--output", str(backup), DATABASE_URL=source)
+    fresh = tmp_path / "never-started"  # a host where the app never ran: no data folder yet
+    made = run("backup_db.py", "--output", str(backup), data_dir=fresh, DATABASE_URL=source)
     assert made.returncode == 0, made.stderr
     with get_engine(restored).connect():  # another session on the target: refused
-        refused = run("restore_db.py", str(backup), "--yes", DATABASE_URL=restored)
+        refused = run("restore_db.py", str(backup), "--yes", data_dir=fresh, DATABASE_URL=restored)
     assert refused.returncode == 1 and "other open session" in refused.stderr
     dispose_engines()
-    result = run("restore_db.py", str(backup), "--yes", DATABASE_URL=restored)
+    result = run("restore_db.py", str(backup), "--yes", data_dir=fresh, DATABASE_URL=restored)
     assert result.returncode == 0, result.stderr
     summary = "SELECT COUNT(*), SUM(value), COUNT(DISTINCT batch_id) FROM sustainability_indicators"
     with get_engine(source).connect() as a, get_engine(restored).connect() as b:
