@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    false,
 )
 
 QUALITY_FLAGS = ("reported", "estimated", "imputed")
@@ -66,6 +67,64 @@ load_batches = Table(
     Column("description", String(500), nullable=False, default=""),
     Column("row_count", Integer, nullable=False),
     Column("loaded_at", DateTime(timezone=True), nullable=False),
+    # issue 10: what an uploaded file's batch records (NULL for the seed and older batches)
+    Column("file_name", String(255)),
+    Column("file_sha256", String(64)),
+    Column("uploaded_by", String(64)),
+    Column("rows_new", Integer),
+    Column("rows_changed", Integer),
+    Column("rows_unchanged", Integer),
+    Column("rolled_back", Boolean, nullable=False, server_default=false()),
+    Column("rolled_back_at", DateTime(timezone=True)),
+)
+
+# issue 10: the rows an import replaced, as they were, so a rollback restores them exactly
+batch_previous_values = Table(
+    "batch_previous_values",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("batch_id", String(64), ForeignKey("load_batches.batch_id"), nullable=False),
+    Column("tenant_id", String(32), nullable=False),
+    Column("indicator_id", String(64), nullable=False),
+    Column("region_code", String(8), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("quarter", Integer, nullable=False),
+    Column("value", Float, nullable=False),
+    Column("quality_flag", String(16), nullable=False),
+    Column("note", Text),
+    Column("source_system", String(64), nullable=False),
+    Column("previous_batch_id", String(64), nullable=False),
+    Column("loaded_at", DateTime(timezone=True), nullable=False),
+    Index("idx_previous_values_batch", "batch_id"),
+)
+
+# issue 10: a file uploaded on /data, kept between its preview and the steward's confirmation
+staged_uploads = Table(
+    "staged_uploads",
+    metadata,
+    Column("upload_id", String(32), primary_key=True),
+    Column("tenant_id", String(32), ForeignKey("tenants.tenant_id"), nullable=False),
+    Column("username", String(64)),
+    Column("file_name", String(255), nullable=False),
+    Column("source_system", String(64), nullable=False),
+    Column("description", String(500), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# issue 10: the ingestion API's tokens, one tenant each, stored as SHA-256 digests only
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("token_id", Integer, primary_key=True, autoincrement=True),
+    Column("tenant_id", String(32), ForeignKey("tenants.tenant_id"), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("prefix", String(16), nullable=False),
+    Column("created_by", String(64)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_used_at", DateTime(timezone=True)),
+    Column("revoked_at", DateTime(timezone=True)),
 )
 
 # A token per tenant that changes with every change of the tenant's data (a load, a rollback,
@@ -92,6 +151,7 @@ sustainability_indicators = Table(
     Column("source_system", String(64), nullable=False),
     Column("batch_id", String(64), ForeignKey("load_batches.batch_id"), nullable=False),
     Column("loaded_at", DateTime(timezone=True), nullable=False),
+    Column("note", Text),  # issue 10: the optional note of an uploaded row
     UniqueConstraint(
         "tenant_id", "indicator_id", "region_code", "year", "quarter", name="uq_observation"
     ),

@@ -108,12 +108,12 @@ def test_the_newest_revision_builds_exactly_what_schema_py_describes(empty_url, 
 
 
 def test_a_difference_from_schema_py_is_reported():
-    extra = Table("api_tokens", schema.metadata, Column("token_id", Integer, primary_key=True))
+    extra = Table("example_table", schema.metadata, Column("token_id", Integer, primary_key=True))
     try:
         differences = migrations.differences_from_head()
     finally:
         schema.metadata.remove(extra)
-    assert [(kind, table.name) for kind, table in differences] == [("add_table", "api_tokens")]
+    assert [(kind, table.name) for kind, table in differences] == [("add_table", "example_table")]
     assert migrations.differences_from_head() == []
 
 
@@ -172,7 +172,7 @@ def test_a_revision_that_fails_changes_nothing(empty_url, tmp_path):
         migrations.upgrade(engine, cfg=migrations.config(folder))
     assert migrations.current(engine) == migrations.head()
     assert "region_count" not in {c["name"] for c in inspect(engine).get_columns("tenants")}
-    assert not inspect(engine).has_table("api_tokens")
+    assert not inspect(engine).has_table("example_table")
     assert first_revision.contents(engine) == rows
 
 
@@ -185,7 +185,7 @@ down_revision = {head!r}
 
 
 def upgrade():
-    op.create_table("api_tokens", sa.Column("token_id", sa.Integer(), primary_key=True))
+    op.create_table("example_table", sa.Column("token_id", sa.Integer(), primary_key=True))
     with op.batch_alter_table("tenants") as batch:
         batch.add_column(sa.Column("region_count", sa.Integer(), nullable=False, server_default="13"))
     op.execute("UPDATE tenants SET region_count = 1")
