@@ -16,7 +16,7 @@ from flask import Flask, abort, g, jsonify, redirect, request, send_from_directo
 from werkzeug.exceptions import Forbidden, HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from callbacks import registry, router
+from callbacks import intake_routes, registry, router
 from data.runtime import runtime
 from exports.routes import exports
 from layouts.text import DEFAULT_LANGUAGE, direction, t
@@ -89,6 +89,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     _register_routes(server)
     register_ops_routes(server, settings)
     server.register_blueprint(exports)
+    _register_intake(server, settings)
 
     app = HubDash(
         __name__,
@@ -121,8 +122,17 @@ def _limit_bodies(server: Flask, settings: Settings) -> None:
 
     @server.before_request
     def upload_limit():
-        if request.path.startswith(settings.upload_path_prefix):
+        if request.path.startswith(settings.upload_path_prefix) or request.path == intake_routes.API_UPLOADS:
             request.max_content_length = settings.upload_max_bytes
+
+
+def _register_intake(server: Flask, settings: Settings) -> None:
+    """The page's upload under UPLOAD_PATH_PREFIX, templates and report, and the API, whose
+    requests carry a token instead of a session and so no CSRF token."""
+    server.register_blueprint(intake_routes.uploads, url_prefix=settings.upload_path_prefix)
+    server.register_blueprint(intake_routes.files)
+    server.register_blueprint(intake_routes.api)
+    server.extensions["csrf"].exempt(intake_routes.api)
 
 
 def _check_callback_requests(app: dash.Dash) -> None:

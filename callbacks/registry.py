@@ -15,7 +15,7 @@ from types import ModuleType
 
 from werkzeug.exceptions import Forbidden
 
-from callbacks import audit_page, dashboard, diagnostics, executive, settings_page
+from callbacks import audit_page, dashboard, data_page, diagnostics, executive, quality_page, settings_page
 from security.web import allowed
 
 MAIN_MENU = "main"  # where a page's link goes; None keeps a page out of the navigation
@@ -42,6 +42,8 @@ PAGES: tuple[Page, ...] = (
     Page("diagnostics", "/diagnostics", "nav_diagnostics", diagnostics, "diagnostics"),
     Page("settings", "/settings", "nav_settings", settings_page, "settings"),
     Page("audit", "/audit", "nav_audit", audit_page, "audit"),
+    Page("data", "/data", "nav_data", data_page, "data"),  # issue 10
+    Page("quality", "/quality", "nav_quality", quality_page, "quality"),  # issue 10
 )
 _BY_PATH = {page.path: page for page in PAGES}
 
@@ -94,6 +96,10 @@ class PageCallbacks:
             return func
 
         return register
+
+    def clientside_callback(self, *args, **kwargs):
+        """A callback that runs in the browser only: it reaches nothing on the server to guard."""
+        self._app.clientside_callback(*args, **kwargs)
 
 
 def register_page_callbacks(app) -> dict[str, Page]:

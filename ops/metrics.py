@@ -30,7 +30,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 MULTIPROCESS_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 EXPORT_FORMATS = frozenset({"png", "csv", "xlsx", "pdf"})
-UPLOAD_OUTCOMES = frozenset({"loaded", "rejected"})
+UPLOAD_OUTCOMES = frozenset({"loaded", "rejected", "unchanged"})
 UNMATCHED_ROUTE = "unmatched"
 UNKNOWN_CALLBACK = "unknown"
 SECONDS_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30)
@@ -107,9 +107,9 @@ def count_export(fmt: str) -> None:
 
 
 def count_upload(outcome: str) -> None:
-    """Count one uploaded file; `outcome` is "loaded" or "rejected"."""
+    """Count one uploaded file; `outcome` is "loaded", "rejected" or "unchanged" (nothing new)."""
     if outcome not in UPLOAD_OUTCOMES:
-        raise ValueError(f"unknown upload outcome {outcome!r}: use loaded or rejected")
+        raise ValueError(f"unknown upload outcome {outcome!r}: use loaded, rejected or unchanged")
     UPLOADS.labels(outcome).inc()
 
 

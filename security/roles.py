@@ -17,6 +17,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "manage_users": frozenset({STEWARD}),
     "diagnostics": frozenset({OPS}),
     "settings": frozenset({OPS}),
+    "data": frozenset({STEWARD}),  # issue 10: load, preview, import and roll back data; API tokens
+    "quality": frozenset({ANALYST, STEWARD}),  # issue 10: the data quality page
     "metrics": frozenset({OPS}),
 }
 

@@ -15,7 +15,7 @@ from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 
 from data.runtime import runtime
-from security import accounts, audit
+from security import accounts, api_tokens, audit
 from security.limits import LIMITER, client_address, failed_sign_in_limits, init_limits, retry_after
 from security.roles import EXPORT_PERMISSION, role_can
 from security.sessions import init_sessions
@@ -24,6 +24,7 @@ from settings import Settings
 log = logging.getLogger(__name__)
 PUBLIC_PATHS = ("/login", "/healthz", "/metrics", "/_favicon.ico")
 PUBLIC_PREFIXES = ("/vendor/", "/assets/", "/_dash-component-suites/")
+API_PREFIX = "/api/"  # the ingestion API: a tenant's bearer token, never a session (issue 10)
 USER_CHECK_SECONDS = 10  # how long a worker trusts "are there any users?" before asking again
 SEEN_EVERY_SECONDS = 60  # how often a session's last activity is written (its idle timeout)
 DASH_CALLBACKS_VIEW = "dash.dash.dispatch"  # JSON only (security/payloads.py), so no form can forge one
@@ -121,6 +122,8 @@ def guard():
     g.hub_auth = False
     if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
         return None
+    if path.startswith(API_PREFIX):
+        return _token_guard()
     if not auth_enabled():
         g.hub_tenant = runtime.settings.default_tenant
         return None
@@ -136,6 +139,16 @@ def guard():
         permission = EXPORT_PERMISSION.get(path.rsplit(".", 1)[-1])
         if permission is None or not role_can(account.role, permission):
             return jsonify({"error": "not allowed", "reason": "your role may not download this"}), 403
+    return None
+
+
+def _token_guard():
+    """The API's requests carry `Authorization: Bearer <token>`: the token decides the tenant,
+    whether sign-in is on or not. No token, an unknown or a revoked one: 401."""
+    holder = api_tokens.holder(runtime.engine, request.headers.get("Authorization"))
+    if holder is None:
+        return jsonify({"error": "a valid API token is required"}), 401, {"WWW-Authenticate": "Bearer"}
+    g.hub_auth, g.hub_tenant, g.hub_api_token = True, holder.tenant_id, holder
     return None
 
 

@@ -1,0 +1,138 @@
+"""An uploaded file as a table of text cells, or a refusal that says why.
+
+CSV must be UTF-8 (a byte-order mark and Windows line endings are fine). XLSX is read with
+openpyxl without evaluating anything: a cell holding a formula refuses the file, named by its
+reference. Macro workbooks, encrypted or password-protected ones, old .xls files, HTML or
+binary content under a .csv or .xlsx name, empty files and files with a header only are
+refused too. The frame's index is each row's number in the file (the header is row 1).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from pathlib import PurePath
+
+import pandas as pd
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted OOXML and old .xls are OLE files
+SHOWN_REFERENCES = 10
+FIRST_DATA_ROW = 2
+
+
+class FileRefused(ValueError):
+    """The file cannot be read as a table: `code` names the reason (a text key), `params`
+    fill it in."""
+
+    def __init__(self, code: str, **params):
+        super().__init__(f"{code}: {params}" if params else code)
+        self.code, self.params = code, params
+
+
+def read_table(file_name: str, content: bytes) -> pd.DataFrame:
+    """The file's first sheet (or the CSV) as text cells, blank rows left out."""
+    suffix = PurePath(file_name or "").suffix.lower()
+    if not content:
+        raise FileRefused("file_empty")
+    if suffix in (".xlsm", ".xltm", ".xlsb", ".xls"):
+        raise FileRefused("file_macro_or_old", suffix=suffix)
+    if suffix == ".csv":
+        rows = _csv_rows(content)
+    elif suffix == ".xlsx":
+        rows = _xlsx_rows(content)
+    else:
+        raise FileRefused("file_type", suffix=suffix or "-")
+    return _frame(rows)
+
+
+def _csv_rows(content: bytes) -> list[list[str]]:
+    if b"\x00" in content[:4096]:
+        raise FileRefused("file_binary")
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise FileRefused("file_not_utf8", position=error.start) from None
+    if text.lstrip()[:1] == "<":
+        raise FileRefused("file_html")
+    try:
+        return list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as error:
+        raise FileRefused("file_malformed", detail=str(error)) from None
+
+
+def _xlsx_rows(content: bytes) -> list[list[str]]:
+    if content.startswith(OLE_MAGIC):
+        raise FileRefused("file_encrypted")
+    if not content.startswith(ZIP_MAGIC):
+        raise FileRefused("file_not_xlsx")
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            if any(name.lower().endswith("vbaproject.bin") for name in archive.namelist()):
+                raise FileRefused("file_macro_or_old", suffix=".xlsm")
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
+        if isinstance(error, FileRefused):
+            raise
+        raise FileRefused("file_not_xlsx") from None
+    try:
+        return _sheet_rows(workbook.worksheets[0])
+    finally:
+        workbook.close()
+
+
+def _sheet_rows(sheet) -> list[list[str]]:
+    rows, formulas = [], []
+    for cells in sheet.iter_rows():
+        row = []
+        for cell in cells:
+            if cell.data_type == "f":
+                formulas.append(cell.coordinate)
+            row.append(_cell_text(cell.value))
+        rows.append(row)
+    if formulas:
+        shown = ", ".join(formulas[:SHOWN_REFERENCES]) + (" …" if len(formulas) > SHOWN_REFERENCES else "")
+        raise FileRefused("file_formulas", cells=shown, count=len(formulas))
+    return rows
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _frame(rows: list[list[str]]) -> pd.DataFrame:
+    if not rows or not any(cell.strip() for cell in rows[0]):
+        raise FileRefused("file_empty")
+    header = [cell.strip() for cell in rows[0]]
+    while header and not header[-1]:
+        header.pop()
+    _check_header(header)
+    width = len(header)
+    body, numbers = [], []
+    for number, row in enumerate(rows[1:], start=FIRST_DATA_ROW):
+        if not any(cell.strip() for cell in row):
+            continue
+        if any(cell.strip() for cell in row[width:]):
+            raise FileRefused("file_ragged", row=number, cells=len(row), columns=width)
+        body.append([cell.strip() for cell in row[:width]] + [""] * (width - len(row)))
+        numbers.append(number)
+    if not body:
+        raise FileRefused("file_header_only")
+    return pd.DataFrame(body, columns=header, index=pd.Index(numbers, name="row"), dtype=str)
+
+
+def _check_header(header: list[str]) -> None:
+    if "" in header:
+        raise FileRefused("file_blank_header", position=header.index("") + 1)
+    seen = set()
+    for name in header:
+        if name.lower() in seen:
+            raise FileRefused("file_duplicate_column", column=name)
+        seen.add(name.lower())
