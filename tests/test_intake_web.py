@@ -203,7 +203,8 @@ def test_a_steward_creates_a_token_shown_once_and_revokes_it_on_the_page(hub):
               "changedPropIds": [f"{ids.DATA_TOKEN_CREATE}.n_clicks"]}
     answer = post(client, create).get_data(as_text=True)
     token = re.search(r"hub_[A-Za-z0-9_-]{43}", answer).group(0)
-    assert "not shown again" in answer and api_upload(hub, token, csv_bytes(LONG_LINES), dry_run=True).status_code == 200
+    assert "not shown again" in answer
+    assert api_upload(hub, token, csv_bytes(LONG_LINES), dry_run=True).status_code == 200
     assert token not in page_text(client, "/data")  # the page lists it by its prefix only
     token_id = sql_scalar(url, "SELECT token_id FROM api_tokens WHERE token_hash = :h", h=api_tokens.digest(token))
     key = next(k for k in app.callback_map if ids.DATA_TOKEN_REVOKE in json.dumps(app.callback_map[k]["inputs"]))
