@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode
 
-from dash import Input, Output, State, no_update
+from dash import ClientsideFunction, Input, Output, State, no_update
 from flask import request
 
 from data.intake import staging, store
@@ -95,28 +95,10 @@ def revoke_token(_clicks, token_id, search):
         api_tokens.listed(runtime.engine, who.tenant_id), lang)
 
 
-UPLOAD_SCRIPT = """
-async function (contents, filename, source, description, config) {
-    if (!contents) { return window.dash_clientside.no_update; }
-    const text = atob(contents.slice(contents.indexOf(',') + 1));
-    const bytes = new Uint8Array(text.length);
-    for (let i = 0; i < text.length; i++) { bytes[i] = text.charCodeAt(i); }
-    const form = new FormData();
-    form.append('file', new Blob([bytes]), filename);
-    form.append('source_system', source || '');
-    form.append('description', description || '');
-    const response = await fetch(config.url, {method: 'POST', body: form, credentials: 'same-origin',
-                                              headers: {'X-CSRFToken': config.csrf}});
-    const answer = await response.json().catch(() => ({}));
-    if (response.ok && answer.location) { window.location.assign(answer.location); return config.sending; }
-    return answer.message || answer.reason || String(response.status);
-}
-"""
-
-
 def register(callbacks) -> None:
     callbacks.clientside_callback(
-        UPLOAD_SCRIPT, Output(ids.DATA_UPLOAD_STATUS, "children"), Input(ids.DATA_UPLOAD, "contents"),
+        ClientsideFunction("intake", "upload"),  # in assets/intake.js
+        Output(ids.DATA_UPLOAD_STATUS, "children"), Input(ids.DATA_UPLOAD, "contents"),
         State(ids.DATA_UPLOAD, "filename"), State(ids.DATA_SOURCE, "value"), State(ids.DATA_DESCRIPTION, "value"),
         State(ids.DATA_UPLOAD_CONFIG, "data"), prevent_initial_call=True)
     callbacks.callback(Output(ids.DATA_CONFIRM_RESULT, "children"), Input(ids.DATA_CONFIRM, "n_clicks"),
