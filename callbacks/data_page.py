@@ -88,7 +88,7 @@ def create_token(_clicks, name, search):
 def revoke_token(_clicks, token_id, search):
     lang = language_of(search)
     who = sender()
-    if not isinstance(token_id, int) or not api_tokens.revoke(runtime.engine, who.tenant_id, token_id):
+    if not api_tokens.is_token_id(token_id) or not api_tokens.revoke(runtime.engine, who.tenant_id, token_id):
         return result(t("data_token_not_found", lang), "warning"), no_update
     audit.record(runtime.engine, "api_token_revoked", who.tenant_id, who.username, who.address, token_id=token_id)
     return result(t("data_token_revoked_done", lang), "success"), token_list(

@@ -53,7 +53,7 @@ def upload_file():
         return _refused("data_source_required", 400)
     account = signed_in()
     upload_id = staging.stage(runtime.engine, current_tenant().id, account.username if account else None,
-                              file.filename[:255], file.read(), source,
+                              intake.clean_field(file.filename, 255), file.read(), source,
                               intake.clean_field(request.form.get("description"), intake.DESCRIPTION_LENGTH))
     return jsonify({"location": f"/data?{urlencode({'upload': upload_id, 'lang': _lang()})}"})
 
@@ -90,7 +90,7 @@ def api_upload():
         return _refused("data_file_required", 400)
     source = intake.clean_field(request.form.get("source_system"), intake.SOURCE_LENGTH) or f"api:{holder.name}"
     sender = intake.Sender(holder.tenant_id, f"api:{holder.name}"[:64], client_address(), "api")
-    outcome = intake.receive(sender, file.filename[:255], file.read(), source,
+    outcome = intake.receive(sender, intake.clean_field(file.filename, 255), file.read(), source,
                              intake.clean_field(request.form.get("description"), intake.DESCRIPTION_LENGTH),
                              dry_run=request.args.get("dry_run") in ("1", "true"))
     return jsonify(intake.as_json(outcome)), 422 if outcome.status == "rejected" else 200

@@ -41,6 +41,11 @@ def create(engine: Engine, tenant_id: str, name: str, created_by: str | None) ->
     return token
 
 
+def is_token_id(value) -> bool:
+    """Whether a value from the browser can be a token's id (an integer column's range)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31
+
+
 def revoke(engine: Engine, tenant_id: str, token_id: int) -> bool:
     """Revoke one of the tenant's tokens; False when it has no such active token."""
     with engine.begin() as conn:

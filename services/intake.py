@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import unicodedata
 from dataclasses import dataclass
 
 from data.intake import store
@@ -136,4 +137,8 @@ def as_json(outcome: Outcome) -> dict:
 
 
 def clean_field(value, length: int) -> str:
-    return value.strip()[:length] if isinstance(value, str) else ""
+    """A typed field as stored: control characters (which PostgreSQL text refuses, e.g. NUL)
+    removed, trimmed, at most `length` characters; anything but text becomes empty."""
+    if not isinstance(value, str):
+        return ""
+    return "".join(c for c in value if unicodedata.category(c) != "Cc").strip()[:length]

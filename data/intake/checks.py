@@ -27,7 +27,7 @@ WIDE_KEYS = ("region", "year", "quarter")
 OPTIONAL = ("quality_flag", "note")
 TENANT_COLUMNS = ("tenant", "tenant_id", "organisation", "organization")
 KEY = ["indicator_id", "region_code", "year", "quarter"]
-FIRST_YEAR = 1990
+FIRST_YEAR = 1900  # the database's own lower bound (ck_year)
 RANGE_MARGIN = 0.5  # a value may lie this share of the reference range beyond either end
 FAR_FROM_HISTORY = 6.0  # robust z-score (scaled MAD) beyond which a value gets a warning
 NOTE_LENGTH = 500
@@ -243,5 +243,7 @@ def _far_from_history(good: pd.DataFrame, long: pd.DataFrame, history: pd.DataFr
     joined = good.reset_index().merge(history, on=["indicator_id", "region_code"], how="inner")
     spread = 1.4826 * joined["mad"]
     far = joined[(spread > 0) & ((joined["value"] - joined["median"]).abs() > FAR_FROM_HISTORY * spread)]
-    return [Problem(int(long.at[r.index, "row"]), long.at[r.index, "value_column"], long.at[r.index, "value"],
-                    "far_from_history", WARNING, {"median": f"{r.median:g}"}) for r in far.itertuples(index=False)]
+    source = long.loc[far["index"], ["row", "value_column", "value"]]
+    return [Problem(int(row), column, value, "far_from_history", WARNING, {"median": f"{median:g}"})
+            for row, column, value, median in zip(source["row"], source["value_column"], source["value"],
+                                                   far["median"], strict=True)]
