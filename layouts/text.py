@@ -483,7 +483,7 @@ TEXT: dict[str, dict[str, str]] = {
         "intake_file_not_xlsx": "The file is not an Excel workbook (.xlsx).",
         "intake_file_formulas": ("{count} cells hold formulas ({cells}): formulas are never evaluated; paste values"
                                  " instead."),
-        "intake_file_ragged": "Row {row} has {cells} cells but the header has {columns} columns.",
+        "intake_file_ragged": "Row {row} has more cells than the header's {columns} columns.",
         "intake_file_blank_header": "Column {position} has no name in the header.",
         "intake_file_duplicate_column": "The column {column} appears twice in the header.",
         "intake_file_other_tenant": ("The file names another organisation ({value} in column {column}): data is "
@@ -1007,7 +1007,7 @@ TEXT: dict[str, dict[str, str]] = {
                                   "عادية."),
         "intake_file_not_xlsx": "الملف ليس مصنف Excel \u200f(\u200e.xlsx).",
         "intake_file_formulas": "في {count} خلايا صيغ ({cells}): لا تُحسب الصيغ أبدًا؛ الصق القيم بدلًا منها.",
-        "intake_file_ragged": "في الصف {row} عدد {cells} خلايا بينما في صف العناوين {columns} أعمدة.",
+        "intake_file_ragged": "في الصف {row} خلايا أكثر من أعمدة صف العناوين ({columns}).",
         "intake_file_blank_header": "العمود {position} بلا اسم في صف العناوين.",
         "intake_file_duplicate_column": "العمود {column} مكرر في صف العناوين.",
         "intake_file_other_tenant": "يذكر الملف جهة أخرى ({value} في العمود {column}): لا تُحمّل البيانات إلا لجهتك.",
