@@ -207,7 +207,10 @@ def _tuples(conn: Connection, table, frame: pd.DataFrame) -> list[tuple]:
     for name in frame.columns:
         column = frame[name].astype(object).where(frame[name].notna(), None).tolist()
         process = table.c[name].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
-        values.append([process(v) for v in column] if process else column)
+        if process:
+            processed = {value: process(value) for value in set(column)}  # a batch's stamp is one value
+            column = [processed[value] for value in column]
+        values.append(column)
     return list(zip(*values, strict=True))
 
 
