@@ -26,7 +26,7 @@ from data.database import load_observations
 from data.engine import get_engine
 from data.seed import SEED_TENANTS, SOURCE_SYSTEM, generate_observations
 from data.versions import bump_data_version
-from security import accounts
+from security import accounts, api_tokens
 from tests.conftest import launch_server, scratch_postgres_url, sql_scalar, stop_server, wait_until_serving
 from tests.dash_requests import router_payload
 from tests.test_ops_live import CLEAR_CACHE_CALL, after, texts
@@ -204,11 +204,28 @@ def load_the_next_quarter(pair: Pair) -> None:
         bump_data_version(conn, "rda")
 
 
-# The upload page and API (issue 10) and the steward's weight changes are added here at merge:
-# an upload through pair.a observed as the latest quarter, a weight change through pair.a
+def upload_a_quarter_through_the_api(pair: Pair) -> None:
+    """A scheduled load (issue 10): the next quarter's file posted to one instance's API."""
+    rda = next(tenant for tenant in SEED_TENANTS if tenant.tenant_id == "rda")
+    rows = generate_observations(rda)
+    rows = rows[(rows["year"] == 2025) & (rows["quarter"] == 4)]
+    lines = ["indicator_id,region,year,quarter,value"] + [
+        f"{r.indicator_id},{r.region_code},2026,2,{r.value}" for r in rows.itertuples(index=False)]
+    token = api_tokens.create(get_engine(pair.database_url), "rda", "scale-out", None)
+    boundary = "hub-boundary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"2026Q2.csv\"\r\n"
+            f"Content-Type: text/csv\r\n\r\n" + "\r\n".join(lines) + f"\r\n--{boundary}--\r\n").encode()
+    request = urllib.request.Request(f"{pair.a}/api/v1/uploads", data=body, headers={
+        "Authorization": f"Bearer {token}", "Content-Type": f"multipart/form-data; boundary={boundary}"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        assert json.loads(response.read())["status"] == "imported"
+
+
+# The steward's weight changes are added here at merge: a weight change through pair.a
 # observed as the index on the dashboard of pair.b.
 CHANGES = {
     "a quarter loaded through the data layer": Change("ops-rda", load_the_next_quarter, latest_quarter),
+    "a quarter uploaded through the API": Change("ops-rda", upload_a_quarter_through_the_api, latest_quarter),
 }
 
 
