@@ -7,7 +7,6 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlencode
 
 from dash import ClientsideFunction, Input, Output, State, no_update
-from flask import request
 
 from data.intake import staging, store
 from data.runtime import runtime
@@ -17,6 +16,7 @@ from layouts.data_page import Intake, data_page, result, token_list, token_shown
 from layouts.format import format_integer
 from layouts.text import language_of, t
 from security import api_tokens, audit
+from security.limits import client_address
 from security.web import csrf_token, signed_in
 from services import intake
 
@@ -46,7 +46,7 @@ def upload_of(search) -> str | None:
 
 def sender() -> intake.Sender:
     account = signed_in()
-    return intake.Sender(current_tenant().id, account.username if account else None, request.remote_addr, "page")
+    return intake.Sender(current_tenant().id, account.username if account else None, client_address(), "page")
 
 
 def confirm(_clicks, search):

@@ -105,8 +105,11 @@ def _indicator_columns(table: pd.DataFrame) -> list[str]:
 
 
 def _ignored(table: pd.DataFrame, form: str) -> list[str]:
-    known = (*LONG, *OPTIONAL, *TENANT_COLUMNS) if form == "long" else ()
-    return [c for c in table.columns if c not in known] if form == "long" else []
+    """Columns of a long file that are not the template's (in a wide file, every other
+    column is an indicator)."""
+    if form != "long":
+        return []
+    return [c for c in table.columns if c not in (*LONG, *OPTIONAL, *TENANT_COLUMNS)]
 
 
 def _long(table: pd.DataFrame) -> pd.DataFrame:
@@ -172,7 +175,7 @@ def _schema(today: datetime) -> pa.DataFrameSchema:
                                                                name="note_too_long")),
     }, checks=[
         pa.Check(lambda f: (f["year"] * 4 + f["quarter"] - 1).fillna(0) < current.ordinal, name="quarter_not_ended"),
-        pa.Check(lambda f: _within(f, 0, 1), name="implausible"),
+        pa.Check(_within, name="implausible"),
         pa.Check(lambda f: ~(f["indicator_id"].str.endswith("_rate") & (f["value"] < 0)), name="negative_rate"),
         pa.Check(lambda f: ~(f["indicator_id"].str.endswith("_share") & (f["value"] > 100)), name="share_over_100"),
     ], unique=KEY, report_duplicates="all")
@@ -186,7 +189,8 @@ def _bounds() -> tuple[dict, dict]:
     return low, high
 
 
-def _within(frame: pd.DataFrame, *_unused) -> pd.Series:
+def _within(frame: pd.DataFrame) -> pd.Series:
+    """Whether each value lies within its indicator's reference range widened by the margin."""
     low, high = _bounds()
     lows, highs = frame["indicator_id"].map(low), frame["indicator_id"].map(high)
     return ~((frame["value"] < lows) | (frame["value"] > highs))
