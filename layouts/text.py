@@ -480,7 +480,8 @@ TEXT: dict[str, dict[str, str]] = {
         "intake_file_malformed": "The CSV cannot be read: {detail}.",
         "intake_file_encrypted": ("The workbook is password-protected, encrypted or in the old .xls format: save it"
                                   " as a plain .xlsx."),
-        "intake_file_not_xlsx": "The file is not an Excel workbook (.xlsx).",
+        "intake_file_not_xlsx": "The file is not an Excel workbook (.xlsx), or it is damaged.",
+        "intake_file_unpacked_too_large": "The workbook unpacks to more than {size} MB: save it as CSV instead.",
         "intake_file_formulas": ("{count} cells hold formulas ({cells}): formulas are never evaluated; paste values"
                                  " instead."),
         "intake_file_ragged": "Row {row} has more cells than the header's {columns} columns.",
@@ -1005,7 +1006,8 @@ TEXT: dict[str, dict[str, str]] = {
         "intake_file_malformed": "تعذّرت قراءة ملف CSV: {detail}.",
         "intake_file_encrypted": ("المصنف محمي بكلمة مرور أو مشفّر أو بصيغة ‎.xls القديمة: احفظه بصيغة ‎.xlsx "
                                   "عادية."),
-        "intake_file_not_xlsx": "الملف ليس مصنف Excel \u200f(\u200e.xlsx).",
+        "intake_file_not_xlsx": "الملف ليس مصنف Excel \u200f(\u200e.xlsx) أو أنه تالف.",
+        "intake_file_unpacked_too_large": "يتجاوز حجم المصنف بعد فكّه {size} ميغابايت: احفظه بصيغة CSV بدلًا من ذلك.",
         "intake_file_formulas": "في {count} خلايا صيغ ({cells}): لا تُحسب الصيغ أبدًا؛ الصق القيم بدلًا منها.",
         "intake_file_ragged": "في الصف {row} خلايا أكثر من أعمدة صف العناوين ({columns}).",
         "intake_file_blank_header": "العمود {position} بلا اسم في صف العناوين.",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import zipfile
 from datetime import UTC, datetime
 
 from openpyxl import Workbook
@@ -63,6 +64,24 @@ def with_formula() -> bytes:
     return xlsx_bytes(rows)
 
 
+def damaged_workbook() -> bytes:
+    """A real workbook whose sheet XML is cut short."""
+    source, buffer = zipfile.ZipFile(io.BytesIO(xlsx_bytes(table(LONG_LINES)))), io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as target:
+        for entry in source.infolist():
+            data = source.read(entry)
+            target.writestr(entry, data[: len(data) // 2] if entry.filename.startswith("xl/worksheets/") else data)
+    return buffer.getvalue()
+
+
+def zip_of(entries: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
 def row_file(*lines: str) -> bytes:
     return csv_bytes(["indicator_id,region,year,quarter,value", *lines])
 
@@ -77,6 +96,9 @@ BAD_FILES = {
     "binary named .csv": ("q.csv", b"\x00\x01\x02garbage\xff", "file_binary", None),
     "garbage named .xlsx": ("q.xlsx", b"indicator_id,region\nnot a workbook", "file_not_xlsx", None),
     "HTML named .xlsx": ("q.xlsx", b"<html></html>", "file_not_xlsx", None),
+    "damaged workbook": ("q.xlsx", damaged_workbook(), "file_not_xlsx", None),
+    "a zip that is no workbook": ("q.xlsx", zip_of({"hello.txt": b"hello"}), "file_not_xlsx", None),
+    "a zip bomb": ("q.xlsx", zip_of({"xl/worksheets/sheet1.xml": b"<" * 3_000_000}), "file_unpacked_too_large", None),
     "encrypted workbook": ("q.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512, "file_encrypted", None),
     "macro workbook": ("q.xlsm", xlsx_bytes(table(LONG_LINES)), "file_macro_or_old", None),
     "old xls": ("q.xls", b"\xd0\xcf\x11\xe0", "file_macro_or_old", None),

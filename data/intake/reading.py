@@ -16,11 +16,11 @@ from pathlib import PurePath
 
 import pandas as pd
 from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted OOXML and old .xls are OLE files
 SHOWN_REFERENCES = 10
+MAX_UNPACKED_BYTES = 250_000_000  # an XLSX is a zip: what it may hold once unpacked
 
 
 class FileRefused(ValueError):
@@ -73,19 +73,30 @@ def _xlsx_rows(content: bytes) -> list[list[str]]:
         raise FileRefused("file_encrypted")
     if not content.startswith(ZIP_MAGIC):
         raise FileRefused("file_not_xlsx")
+    _check_archive(content)
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+        try:
+            return _sheet_rows(workbook.worksheets[0])
+        finally:
+            workbook.close()
+    except FileRefused:
+        raise
+    except Exception:  # whatever openpyxl meets in a damaged or hostile workbook: a refusal, not a 500
+        raise FileRefused("file_not_xlsx") from None
+
+
+def _check_archive(content: bytes) -> None:
+    """No macros, and no more than MAX_UNPACKED_BYTES once unpacked (a zip bomb)."""
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            if any(name.lower().endswith("vbaproject.bin") for name in archive.namelist()):
-                raise FileRefused("file_macro_or_old", suffix=".xlsm")
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
-        if isinstance(error, FileRefused):
-            raise
+            entries = archive.infolist()
+    except zipfile.BadZipFile:
         raise FileRefused("file_not_xlsx") from None
-    try:
-        return _sheet_rows(workbook.worksheets[0])
-    finally:
-        workbook.close()
+    if any(entry.filename.lower().endswith("vbaproject.bin") for entry in entries):
+        raise FileRefused("file_macro_or_old", suffix=".xlsm")
+    if sum(entry.file_size for entry in entries) > MAX_UNPACKED_BYTES:
+        raise FileRefused("file_unpacked_too_large", size=MAX_UNPACKED_BYTES // 1_000_000)
 
 
 def _sheet_rows(sheet) -> list[list[str]]:
