@@ -7,7 +7,9 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlencode
 
 from dash import ClientsideFunction, Input, Output, State, no_update
+from sqlalchemy.exc import OperationalError
 
+from callbacks.failures import failure_message
 from data.intake import staging, store
 from data.runtime import runtime
 from data.tenancy import current_tenant
@@ -56,7 +58,10 @@ def confirm(_clicks, search):
     staged = staging.staged_upload(runtime.engine, who.tenant_id, upload_of(search))
     if staged is None:
         return result(t("data_staged_gone", lang), "warning")
-    outcome = intake.receive(who, staged.file_name, staged.content, staged.source_system, staged.description)
+    try:
+        outcome = intake.receive(who, staged.file_name, staged.content, staged.source_system, staged.description)
+    except OperationalError as error:  # e.g. SQLite's write lock held longer than its busy timeout
+        return failure_message("data_import", error, "data_busy", lang=lang)
     staging.discard(runtime.engine, who.tenant_id, staged.upload_id)
     if outcome.status == "rejected":
         return result(t("data_blocked", lang), "danger")
@@ -68,7 +73,10 @@ def confirm(_clicks, search):
 
 def rollback(_clicks, search):
     lang = language_of(search)
-    batch_id = intake.rollback(sender())
+    try:
+        batch_id = intake.rollback(sender())
+    except OperationalError as error:
+        return failure_message("data_rollback", error, "data_busy", lang=lang)
     if batch_id is None:
         return result(t("data_no_batch", lang), "info")
     return result(t("data_rolled_back", lang, batch=batch_id), "success")

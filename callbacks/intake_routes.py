@@ -5,9 +5,11 @@ sign-in guard checks the token)."""
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, g, jsonify, request
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from data.intake import staging
@@ -19,6 +21,7 @@ from security.web import allowed, signed_in
 from services import intake
 from services.intake_templates import template_csv, template_xlsx
 
+log = logging.getLogger(__name__)
 API_UPLOADS = "/api/v1/uploads"
 MEGABYTE = 1024 * 1024
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -90,9 +93,13 @@ def api_upload():
         return _refused("data_file_required", 400)
     source = intake.clean_field(request.form.get("source_system"), intake.SOURCE_LENGTH) or f"api:{holder.name}"
     sender = intake.Sender(holder.tenant_id, f"api:{holder.name}"[:64], client_address(), "api")
-    outcome = intake.receive(sender, intake.clean_field(file.filename, 255), file.read(), source,
-                             intake.clean_field(request.form.get("description"), intake.DESCRIPTION_LENGTH),
-                             dry_run=request.args.get("dry_run") in ("1", "true"))
+    try:
+        outcome = intake.receive(sender, intake.clean_field(file.filename, 255), file.read(), source,
+                                 intake.clean_field(request.form.get("description"), intake.DESCRIPTION_LENGTH),
+                                 dry_run=request.args.get("dry_run") in ("1", "true"))
+    except OperationalError:  # another import holds the tenant's lock past the database's busy timeout
+        log.warning("an API upload found the database busy", exc_info=True)
+        return _refused("data_busy", 503, reference="-")
     return jsonify(intake.as_json(outcome)), 422 if outcome.status == "rejected" else 200
 
 

@@ -428,6 +428,8 @@ TEXT: dict[str, dict[str, str]] = {
         "data_preview_new": "New values",
         "data_preview_changed": "Changed values",
         "data_preview_unchanged": "Unchanged values",
+        "data_busy": ("Another import or rollback of your organisation's data is still running, or the database "
+                      "is busy: nothing was changed. Try again in a minute (reference {reference})."),
         "data_nothing_changed": "Nothing changed: every value of this file is already stored.",
         "data_confirm": "Confirm the import",
         "data_imported": ("Imported {new} new and {changed} changed values (batch {batch}). The dashboard shows "
@@ -955,6 +957,8 @@ TEXT: dict[str, dict[str, str]] = {
         "data_preview_new": "القيم الجديدة",
         "data_preview_changed": "القيم المتغيرة",
         "data_preview_unchanged": "القيم دون تغيير",
+        "data_busy": ("ما زال استيراد آخر لبيانات جهتك أو تراجع عنه قيد التنفيذ، أو أن قاعدة البيانات مشغولة: لم يتغير "
+                      "شيء. أعد المحاولة بعد دقيقة (المرجع {reference})."),
         "data_nothing_changed": "لم يتغير شيء: كل قيم هذا الملف مخزنة من قبل.",
         "data_confirm": "تأكيد الاستيراد",
         "data_imported": "استُوردت {new} قيم جديدة و{changed} قيم متغيرة (الدفعة {batch}). تظهر في لوحة المؤشرات الآن.",

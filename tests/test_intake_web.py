@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import sqlite3
 
 import pytest
 from openpyxl import load_workbook
@@ -84,6 +85,34 @@ def test_a_steward_uploads_previews_and_confirms(hub):
                 "changedPropIds": [f"{ids.DATA_ROLLBACK}.n_clicks"]}
     assert "Rolled back batch" in post(client, rollback).get_data(as_text=True)
     assert stored_values(url, "mep", EXPECTED_LONG) == dict.fromkeys(EXPECTED_LONG)
+
+
+def confirm_payload(search: str) -> dict:
+    return {"output": f"{ids.DATA_CONFIRM_RESULT}.children",
+            "outputs": {"id": ids.DATA_CONFIRM_RESULT, "property": "children"},
+            "inputs": [{"id": ids.DATA_CONFIRM, "property": "n_clicks", "value": 1}],
+            "state": [{"id": ids.URL, "property": "search", "value": search}],
+            "changedPropIds": [f"{ids.DATA_CONFIRM}.n_clicks"]}
+
+
+def test_a_steward_is_told_while_another_import_holds_the_lock_and_can_confirm_after(hub):
+    app, url = hub
+    client = signed_in(hub, "stew1")
+    search = "?" + upload(client, csv_bytes(LONG_LINES)).get_json()["location"].split("?", 1)[1]
+    other = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another steward's import, holding the write lock
+    before = checksum(url)
+    try:
+        answer = post(client, confirm_payload(search)).get_data(as_text=True)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert "still running" in answer and checksum(url) == before
+    assert "Imported 4 new" in post(client, confirm_payload(search)).get_data(as_text=True)  # the file waited
+    post(client, {**confirm_payload(search), "output": f"{ids.DATA_ROLLBACK_RESULT}.children",
+                  "outputs": {"id": ids.DATA_ROLLBACK_RESULT, "property": "children"},
+                  "inputs": [{"id": ids.DATA_ROLLBACK, "property": "n_clicks", "value": 1}],
+                  "changedPropIds": [f"{ids.DATA_ROLLBACK}.n_clicks"]})
 
 
 def test_the_report_shows_each_problem_and_downloads_as_csv_in_both_languages(hub):
