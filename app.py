@@ -20,7 +20,7 @@ from callbacks import registry, router
 from data.runtime import runtime
 from exports.routes import exports
 from layouts.text import DEFAULT_LANGUAGE, direction, t
-from ops.delivery import YEAR_S, init_compression, plotly_bundle
+from ops.delivery import YEAR_S, defer_scripts, init_compression, plotly_bundle
 from ops.instrumentation import instrument
 from ops.routes import register_ops_routes
 from security.payloads import MalformedCallback, check_callback, parsed_body
@@ -73,6 +73,8 @@ class HubDash(dash.Dash):
         if direction(lang) == "rtl":
             kwargs["css"] = kwargs["css"].replace(BOOTSTRAP_CSS, BOOTSTRAP_RTL_CSS)
         kwargs["app_entry"] = kwargs["app_entry"].replace("Loading...", t("loading", lang))
+        kwargs["scripts"], lazy = defer_scripts(kwargs["scripts"])
+        kwargs["metas"] += lazy
         html = super().interpolate_index(**kwargs)
         return html.replace("<html>", f'<html lang="{lang}" dir="{direction(lang)}">', 1)
 
