@@ -30,6 +30,8 @@ CONTROLS = {
     "period": ids.FILTER_PERIOD, "from": ids.FILTER_FROM, "to": ids.FILTER_TO,
     "regions": ids.FILTER_REGIONS, "pillar": ids.FILTER_PILLAR, "indicator": ids.FILTER_INDICATOR,
 }
+CONTROL_OUTPUTS = {"period": "period", "start": "from", "end": "to", "regions": "regions", "pillar": "pillar",
+                   "indicator": "indicator"}  # output -> control (CONTROLS)
 OUTPUTS = dict(
     period=Output(ids.FILTER_PERIOD, "value"),
     start=Output(ids.FILTER_FROM, "value"),
@@ -108,6 +110,14 @@ def update_dashboard(search, controls, colour_by, map_click, bar_click, clear, c
         return failure
     query = view.query_string(lang)
     content["search"] = no_update if query == search else query
+    return _changed_controls_only(content, controls)
+
+
+def _changed_controls_only(content: dict, controls: dict) -> dict:
+    """A control already showing its value is not sent it again: each one sent re-renders."""
+    for output, control in CONTROL_OUTPUTS.items():
+        if content[output] == controls.get(control):
+            content[output] = no_update
     return content
 
 
