@@ -95,6 +95,11 @@ class PageCallbacks:
 
         return register
 
+    def clientside_callback(self, *args, **kwargs) -> None:
+        """A callback that runs in the browser on what the page already holds: it reads no
+        data from the server, so there is no permission to check."""
+        self._app.clientside_callback(*args, **kwargs)
+
 
 def register_page_callbacks(app) -> dict[str, Page]:
     """Wire every page's callbacks through its permission; returns {callback key: page}."""

@@ -36,3 +36,22 @@ def test_the_page_comes_compressed_from_the_app_alone(page, live_server):
         [(r.url, r.headers.get("content-encoding")) for r in scripts]
     assert any("/vendor/plotly/basic-" in r.url for r in scripts)
     page.watch.assert_clean()
+
+
+def test_chart_data_is_drawn_in_the_browser_when_opened(page, live_server):
+    page.goto(live_server["url"] + "/?regions=SA-02&from=2025Q1&indicator=gdp_growth")
+    page.locator("#index-value").wait_for()
+    assert page.locator("#data-trend-chart table").count() == 0  # not sent, not mounted
+    page.locator("#data-open-trend-chart").click()
+    table = page.locator("#data-trend-chart table")
+    expect(table.locator("tbody tr")).to_have_count(4)  # 2025Q1-2025Q4
+    region = page.locator("#data-trend-chart [role=region]")
+    assert region.get_attribute("aria-label") == page.locator("#text-trend-chart h2").inner_text()
+    expect(table.locator("thead th").first).to_have_attribute("scope", "col")
+    page.locator("#filter-from").click()
+    page.get_by_role("option", name="2024Q1", exact=True).click()
+    page.keyboard.press("Escape")
+    expect(page.locator("#data-trend-chart table")).to_have_count(0)  # the text was rebuilt: closed
+    page.locator("#data-open-trend-chart").click()
+    expect(page.locator("#data-trend-chart table tbody tr")).to_have_count(8)
+    page.watch.assert_clean()

@@ -52,7 +52,7 @@ def test_callback_json_is_compressed(hub):
     client = hub.server.test_client()
     response = client.post("/_dash-update-component", json=dashboard_payload(), headers=BR)
     assert response.status_code == 200 and response.headers["Content-Encoding"] == "br"
-    assert "filter-period" in json.loads(brotli.decompress(response.get_data()))["response"]
+    assert "download-csv" in json.loads(brotli.decompress(response.get_data()))["response"]
     plain = client.post("/_dash-update-component", json=dashboard_payload())
     assert "Content-Encoding" not in plain.headers and plain.get_json()["response"]
 
