@@ -115,6 +115,7 @@ INIT_SCRIPT = """
     return response;
   };
   window.__benchArm = () => {
+    performance.clearResourceTimings();  // the buffer holds 250 entries: a long run would fill it
     const b = window.__bench = {armed: true, clickAt: null, responses: [], renders: {}, paints: {}};
     for (const id of charts) {
       const gd = document.getElementById(id).querySelector('.js-plotly-plot');
