@@ -20,6 +20,7 @@ from callbacks import intake_routes, registry, router
 from data.runtime import runtime
 from exports.routes import exports
 from layouts.text import DEFAULT_LANGUAGE, direction, t
+from ops.delivery import YEAR_S, defer_scripts, init_compression, plotly_bundle
 from ops.instrumentation import instrument
 from ops.routes import register_ops_routes
 from security.payloads import MalformedCallback, check_callback, parsed_body
@@ -30,7 +31,6 @@ from settings import Settings
 BOOTSTRAP_DIR = resources.files("flask_bootstrap") / "static" / "bootstrap5" / "css"
 # The same Bootstrap release (5.3.8) built right to left, for Arabic pages.
 BOOTSTRAP_RTL_DIR = resources.files("xstatic.pkg.bootstrap") / "data" / "css"
-PLOTLY_DIR = resources.files("plotly") / "package_data"
 BOOTSTRAP_CSS = "/vendor/bootstrap/bootstrap.min.css"
 BOOTSTRAP_RTL_CSS = "/vendor/bootstrap-rtl/bootstrap.rtl.min.css"
 STYLESHEETS = [BOOTSTRAP_CSS, "/vendor/bootstrap/font/bootstrap-icons.min.css"]
@@ -73,6 +73,8 @@ class HubDash(dash.Dash):
         if direction(lang) == "rtl":
             kwargs["css"] = kwargs["css"].replace(BOOTSTRAP_CSS, BOOTSTRAP_RTL_CSS)
         kwargs["app_entry"] = kwargs["app_entry"].replace("Loading...", t("loading", lang))
+        kwargs["scripts"], lazy = defer_scripts(kwargs["scripts"])
+        kwargs["metas"] += lazy
         html = super().interpolate_index(**kwargs)
         return html.replace("<html>", f'<html lang="{lang}" dir="{direction(lang)}">', 1)
 
@@ -86,7 +88,9 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     server.secret_key = settings.flask_secret_key()
     _limit_bodies(server, settings)
     init_security(server, settings)
-    _register_routes(server)
+    init_compression(server)
+    bundle = plotly_bundle()
+    _register_routes(server, bundle)
     register_ops_routes(server, settings)
     server.register_blueprint(exports)
     _register_intake(server, settings)
@@ -99,7 +103,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         external_stylesheets=STYLESHEETS,
         # plotly.js with the page's first scripts, not after the page's first callback: dcc.Graph
         # uses window.Plotly when it is there instead of fetching it later.
-        external_scripts=[{"src": "/vendor/plotly/plotly.min.js", "defer": "defer"}],
+        external_scripts=[{"src": bundle.url, "defer": "defer"}],
         suppress_callback_exceptions=True,
         serve_locally=True,
     )
@@ -146,7 +150,7 @@ def _check_callback_requests(app: dash.Dash) -> None:
             g.callback_key = check_callback(parsed_body(), app.callback_map)
 
 
-def _register_routes(server: Flask) -> None:
+def _register_routes(server: Flask, bundle) -> None:
     @server.get("/vendor/bootstrap/<path:filename>")
     def bootstrap_files(filename: str):
         return send_from_directory(str(BOOTSTRAP_DIR), filename, max_age=86400)
@@ -164,9 +168,11 @@ def _register_routes(server: Flask) -> None:
             abort(404)  # fonts-noto-core is missing: the browser falls back to its own fonts
         return send_from_directory(folder, name, max_age=86400)
 
-    @server.get("/vendor/plotly/plotly.min.js")
-    def plotly_bundle():
-        return send_from_directory(str(PLOTLY_DIR), "plotly.min.js", max_age=86400)
+    @server.get(bundle.url)
+    def plotly_js():  # the URL names variant and version: the browser may keep it for a year
+        response = send_from_directory(str(bundle.folder), bundle.filename, max_age=YEAR_S)
+        response.cache_control.immutable = True
+        return response
 
     @server.get("/vendor/<path:_anything>")
     def no_such_vendor_file(_anything: str):

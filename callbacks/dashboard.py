@@ -7,7 +7,7 @@ import functools
 from dataclasses import fields
 from urllib.parse import urlencode
 
-from dash import ALL, Input, Output, State, ctx, no_update
+from dash import ALL, ClientsideFunction, Input, Output, State, ctx, no_update
 
 from callbacks.failures import failure_message
 from data import queries
@@ -30,6 +30,9 @@ CONTROLS = {
     "period": ids.FILTER_PERIOD, "from": ids.FILTER_FROM, "to": ids.FILTER_TO,
     "regions": ids.FILTER_REGIONS, "pillar": ids.FILTER_PILLAR, "indicator": ids.FILTER_INDICATOR,
 }
+CHART_GRAPHS = (ids.TREND, ids.REGIONS_BAR, ids.MAP)
+CONTROL_OUTPUTS = {"period": "period", "start": "from", "end": "to", "regions": "regions", "pillar": "pillar",
+                   "indicator": "indicator"}  # output -> control (CONTROLS)
 OUTPUTS = dict(
     period=Output(ids.FILTER_PERIOD, "value"),
     start=Output(ids.FILTER_FROM, "value"),
@@ -71,6 +74,11 @@ INPUTS = dict(
 
 def register(callbacks) -> None:
     callbacks.callback(output=OUTPUTS, inputs=INPUTS, prevent_initial_call=True)(update_dashboard)
+    for graph in CHART_GRAPHS:  # each chart's data table, drawn in the browser when opened
+        callbacks.clientside_callback(ClientsideFunction("hub_chart_data", "table"),
+                                      Output(ids.chart_data(graph), "children"),
+                                      Input(ids.chart_data_open(graph), "n_clicks", allow_optional=True),
+                                      Input(graph, "figure", allow_optional=True))
 
 
 def page(search: str = "", lang: str = "en"):
@@ -108,6 +116,14 @@ def update_dashboard(search, controls, colour_by, map_click, bar_click, clear, c
         return failure
     query = view.query_string(lang)
     content["search"] = no_update if query == search else query
+    return _changed_controls_only(content, controls)
+
+
+def _changed_controls_only(content: dict, controls: dict) -> dict:
+    """A control already showing its value is not sent it again: each one sent re-renders."""
+    for output, control in CONTROL_OUTPUTS.items():
+        if content[output] == controls.get(control):
+            content[output] = no_update
     return content
 
 
@@ -185,9 +201,9 @@ def build_content(tenant: Tenant, view: View, notices: list[str], colour_by: str
         "trend": charts["trend"],
         "bar": charts["regions"],
         "map": charts["map"],
-        "trend_text": lambda: components.chart_text(charts["trend"](), lang),
-        "bar_text": lambda: components.chart_text(charts["regions"](), lang),
-        "map_text": lambda: components.chart_text(charts["map"](), lang),
+        "trend_text": lambda: components.chart_text(charts["trend"](), lang, graph_id=ids.TREND),
+        "bar_text": lambda: components.chart_text(charts["regions"](), lang, graph_id=ids.REGIONS_BAR),
+        "map_text": lambda: components.chart_text(charts["map"](), lang, graph_id=ids.MAP),
         "rows": lambda: table_rows(queries.view_rows(tenant, view.start, view.end, view.regions, view.indicator),
                                    indicator, lang) if allowed("data_table") else [],
         "columns": lambda: layout.table_columns(indicator, lang),

@@ -97,8 +97,9 @@ class PageCallbacks:
 
         return register
 
-    def clientside_callback(self, *args, **kwargs):
-        """A callback that runs in the browser only: it reaches nothing on the server to guard."""
+    def clientside_callback(self, *args, **kwargs) -> None:
+        """A callback that runs in the browser on what the page already holds: it reads no
+        data from the server, so there is no permission to check."""
         self._app.clientside_callback(*args, **kwargs)
 
 

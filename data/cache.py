@@ -40,8 +40,9 @@ from data.tenancy import Tenant
 KEY_PREFIX = "hub:"
 TIMINGS_KEPT = 200  # most recent miss durations kept per query
 STAT_NAMES = {"hit": "hits", "miss": "misses"}
-# The code whose output is cached: queries and formulas, figure builders, views and charts.
-CACHED_CODE = ("data", "layouts", "services")
+# The code whose output is cached: queries and formulas, figure builders, views and charts,
+# and the exports (PNG bytes are cached).
+CACHED_CODE = ("data", "layouts", "services", "exports")
 ROOT = Path(__file__).resolve().parent.parent
 RETRY_AFTER_S = 5.0  # a failed backend is left alone this long, so requests do not each wait for it
 PROBE_AFTER_S = 5.0  # asked whether it fails, a backend unused this long is tried first

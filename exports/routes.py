@@ -10,6 +10,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from flask_limiter import RateLimitExceeded
 
 from data import queries
+from data.cache import memoized
 from data.catalog import catalog
 from data.numbers import bounded_number
 from data.runtime import runtime
@@ -21,7 +22,7 @@ from exports.pdf_brief import Brief, brief_pdf, generated_at
 from exports.png import ExportUnavailable, renderer, with_text_chunks
 from layouts.components import scope_label
 from layouts.figures import stamp_for_export
-from layouts.format import format_period
+from layouts.format import arabic_indic_digits, format_period
 from layouts.text import language_of, other_language, t
 from ops.metrics import count_export
 from ops.telemetry import track
@@ -89,13 +90,22 @@ def export_png(name: str):
     colour = options.get("colour") or "status"
     if colour not in ("status", "value"):
         raise BadExport([t("export_bad_colour", lang)])
-    figure = stamp_for_export(chart(name, tenant, view, colour, lang), subtitle(name, view, lang), SOURCE_SYSTEM,
-                              synthetic=True, lang=lang)
-    image = renderer().render(figure, width, height, scale, lang)
-    image = with_text_chunks(image, {"Title": figure.layout.title.text, "Description": selection(name, view, lang),
-                                     "Source": SOURCE_SYSTEM, "Software": t("app_short", lang)})
+    image = png_bytes(tenant, name, view, colour, (width, height, scale), lang, arabic_indic_digits())
     delivered("png", tenant, view, name)
     return download(image, "image/png", png_name(name, view))
+
+
+@memoized
+def png_bytes(tenant: Tenant, name: str, view: View, colour: str, size: tuple[int, int, float], lang: str,
+              _arabic_digits: bool) -> bytes:
+    """The PNG of a chart, cached like the queries (per code version, tenant, data version,
+    view, colour, size, language and digit style): a repeated download skips kaleido, and a
+    data load makes new keys, so no PNG outlives the data it shows."""
+    figure = stamp_for_export(chart(name, tenant, view, colour, lang), subtitle(name, view, lang), SOURCE_SYSTEM,
+                              synthetic=True, lang=lang)
+    image = renderer().render(figure, *size, lang)
+    return with_text_chunks(image, {"Title": figure.layout.title.text, "Description": selection(name, view, lang),
+                                    "Source": SOURCE_SYSTEM, "Software": t("app_short", lang)})
 
 
 @exports.get("/data.xlsx")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
@@ -84,21 +86,31 @@ def notice(messages: list[str], lang: str):
                      color="warning", dismissable=True, className="py-2")
 
 
-def chart_text(figure: dict, lang: str, heading_level: int = 2) -> list:
+def chart_text(figure: dict, lang: str, heading_level: int = 2, graph_id: str | None = None) -> list:
     """What a chart says in words, from the text alternative its builder attached: the title
-    as a heading, a one-sentence summary, and its data in a table that opens on demand."""
+    as a heading, a one-sentence summary, and its data in a table that opens on demand. With
+    `graph_id` the table is drawn in the browser from the graph's figure when it is opened
+    (assets/chart_data.js): a filter change then sends and mounts no table at all."""
     meta = (figure.get("layout") or {}).get("meta") or {}
     heading = html.H2 if heading_level == 2 else html.H3
     parts = [heading(meta.get("title", ""), className="h6 mb-1 chart-title"),
              html.P(meta.get("summary", ""), className="small text-body-secondary mb-1 chart-summary")]
     if meta.get("rows"):
-        table = dbc.Table([html.Thead(html.Tr([html.Th(c, scope="col") for c in meta["columns"]])),
-                           html.Tbody([html.Tr([html.Td(cell) for cell in row]) for row in meta["rows"]])],
-                          size="sm", className="small mb-0")
-        parts.append(html.Details([html.Summary(t("chart_data", lang), className="small"),
-                                   html.Div(scroll_region(table, meta.get("title", "")), className="chart-data")],
-                                  className="mb-1"))
+        data = html.Div(id=ids.chart_data(graph_id)) if graph_id else data_table(meta)
+        summary = html.Summary(t("chart_data", lang), className="small",
+                               **({"id": ids.chart_data_open(graph_id), "n_clicks": 0} if graph_id else {}))
+        # A new key each time: the browser mounts a closed <details> whose clicks count from 0.
+        parts.append(html.Details([summary, html.Div(data, className="chart-data")], className="mb-1",
+                                  key=uuid.uuid4().hex if graph_id else None))
     return parts
+
+
+def data_table(meta: dict):
+    """A chart's data as a table (assets/chart_data.js draws the same in the browser)."""
+    table = dbc.Table([html.Thead(html.Tr([html.Th(c, scope="col") for c in meta["columns"]])),
+                       html.Tbody([html.Tr([html.Td(cell) for cell in row]) for row in meta["rows"]])],
+                      size="sm", className="small mb-0")
+    return scroll_region(table, meta.get("title", ""))
 
 
 GRID_TEXT = {  # AG Grid's own words (localeText key -> text key)

@@ -11,6 +11,7 @@ from data.catalog import catalog
 from data.periods import Period
 from data.tenancy import Tenant
 from layouts import ids
+from ops.delivery import plotly_bundle
 from tests.conftest import find_component, make_settings, request_as_app, text_of
 
 
@@ -125,5 +126,6 @@ def test_bootstrap_is_served_locally(hub):
     assert client.get("/vendor/bootstrap/font/bootstrap-icons.min.css").status_code == 200
     html = client.get("/").get_data(as_text=True)
     assert "cdn" not in html.lower()
-    assert '<script src="/vendor/plotly/plotly.min.js" defer="defer">' in html  # with the first scripts
-    assert client.get("/vendor/plotly/plotly.min.js").status_code == 200
+    bundle = plotly_bundle()
+    assert f'<script src="{bundle.url}" defer="defer">' in html  # with the first scripts
+    assert client.get(bundle.url).status_code == 200

@@ -165,6 +165,7 @@ def test_back_and_forward_move_between_views(page, live_server, tmp_path):
 
 def test_downloaded_csv_holds_the_rows_of_the_table(page, live_server):
     open_dashboard(page, live_server, "?regions=SA-02&from=2025Q1&indicator=gdp_growth")
+    page.locator("#data-table").scroll_into_view_if_needed()  # the grid loads as it is reached (issue 16)
     page.locator("#data-table .ag-row").first.wait_for()
     table = [[cell.inner_text() for cell in row.locator(".ag-cell").all()[:3]]
              for row in page.locator("#data-table .ag-center-cols-container .ag-row").all()]

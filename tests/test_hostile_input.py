@@ -16,6 +16,7 @@ from bench.redaction import hostile_texts
 from data import database
 from data.engine import get_engine
 from ops import logs
+from ops.delivery import plotly_bundle
 from ops.instrumentation import TracebackFloodGuard
 from ops.redaction import MASK, MAX_CHARS, redact
 from security import accounts
@@ -194,4 +195,4 @@ def test_every_request_but_static_files_and_health_is_limited_per_address(tmp_pa
     client = create_app(make_settings(tmp_path, DATABASE_URL=sqlite_url, REQUEST_RATE_LIMIT="10")).server.test_client()
     assert [client.get("/login").status_code for _ in range(11)] == [200] * 10 + [429]
     assert client.get("/_dash-layout").status_code == 429
-    assert {client.get(path).status_code for path in ["/healthz", "/vendor/plotly/plotly.min.js"] * 10} <= {200, 503}
+    assert {client.get(path).status_code for path in ["/healthz", plotly_bundle().url] * 10} <= {200, 503}
