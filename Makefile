@@ -47,20 +47,20 @@ $(VENV)/.installed-bench: $(VENV)/.installed-test
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	touch $@
 
-# The partial plotly.js bundle (scatter, bar and pie: all the hub draws; ~1 MB against 4.8 MB) for the
+# The partial plotly.js bundle (2D traces: all the hub draws; 1.5 MB against 4.8 MB) for the
 # plotly.js version of the installed plotly.py, from the npm registry with Debian's npm, into
 # var/vendor/ (not in git). Without it the app serves plotly.py's full bundle and logs that it does.
 plotly-bundle: $(VENV)/.installed-app system-packages
 	@version=$$($(BIN)/python -c "from plotly.offline import get_plotlyjs_version as v; print(v())"); \
-	target=var/vendor/plotly-basic-$$version.min.js; \
+	target=var/vendor/plotly-cartesian-$$version.min.js; \
 	if [ -f $$target ]; then exit 0; fi; \
 	work=$$(mktemp -d); \
-	if (cd $$work && npm pack --silent plotly.js-basic-dist-min@$$version >/dev/null) \
-		&& tar -xzf $$work/plotly.js-basic-dist-min-$$version.tgz -C $$work \
-		&& mkdir -p var/vendor && cp $$work/package/plotly-basic.min.js $$target; then \
-		echo "plotly.js $$version basic bundle in $$target"; \
+	if (cd $$work && npm pack --silent plotly.js-cartesian-dist-min@$$version >/dev/null) \
+		&& tar -xzf $$work/plotly.js-cartesian-dist-min-$$version.tgz -C $$work \
+		&& mkdir -p var/vendor && cp $$work/package/plotly-cartesian.min.js $$target; then \
+		echo "plotly.js $$version cartesian bundle in $$target"; \
 	else \
-		echo "Could not fetch plotly.js-basic-dist-min@$$version: the full plotly.js bundle will be served"; \
+		echo "Could not fetch plotly.js-cartesian-dist-min@$$version: the full plotly.js bundle will be served"; \
 	fi; \
 	rm -rf $$work
 

@@ -28,14 +28,14 @@ def hub(tmp_path, sqlite_url):
 
 def test_the_page_loads_the_partial_bundle_cached_for_a_year_and_compressed(hub):
     bundle = delivery.plotly_bundle()
-    assert bundle.variant == "basic", "make plotly-bundle fetches it; the test suite's make target runs it"
+    assert bundle.variant == delivery.PARTIAL_VARIANT, "make plotly-bundle fetches it (the test target runs it)"
     client = hub.server.test_client()
     assert f'<script src="{bundle.url}" defer="defer">' in client.get("/").get_data(as_text=True)
     response = client.get(bundle.url, headers=BR)
     assert response.headers["Content-Encoding"] == "br"
     assert "max-age=31536000" in response.headers["Cache-Control"] and "immutable" in response.headers["Cache-Control"]
     body = brotli.decompress(response.get_data())
-    assert body == (bundle.folder / bundle.filename).read_bytes() and b"plotly.js (basic - minified)" in body[:200]
+    assert body == (bundle.folder / bundle.filename).read_bytes() and b"plotly.js (cartesian - minified)" in body[:200]
     assert len(response.get_data()) < len(body) / 3
     assert client.get("/vendor/plotly/full-0.0.0/plotly.min.js").status_code == 404  # only the bundle served
 
@@ -71,3 +71,21 @@ def test_every_chart_the_hub_draws_is_in_the_partial_bundle(hub):
         types = {trace.type for view in views for name in CHARTS
                  for trace in chart(name, Tenant("mep"), view).data}
     assert types and types <= delivery.TRACE_TYPES_IN_PARTIAL
+
+
+def test_every_trace_type_in_the_code_is_in_the_partial_bundle():
+    """Pages outside services/charts (quality heatmap, profiles) build figures too: any trace
+    class named in the code must be one the partial bundle draws."""
+    import re
+    from pathlib import Path
+
+    import plotly.graph_objects as go
+    from plotly.basedatatypes import BaseTraceType
+
+    root = Path(__file__).resolve().parent.parent
+    sources = [path for folder in ("layouts", "callbacks", "services", "exports", "data")
+               for path in (root / folder).rglob("*.py")]
+    named = {name for path in sources for name in re.findall(r"\bgo\.(\w+)\(", path.read_text())}
+    traces = {getattr(go, name)().type for name in named
+              if isinstance(getattr(go, name, None), type) and issubclass(getattr(go, name), BaseTraceType)}
+    assert "heatmap" in traces and traces <= delivery.TRACE_TYPES_IN_PARTIAL
