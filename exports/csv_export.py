@@ -33,9 +33,10 @@ def neutralise(cell):
 
 
 def view_csv(rows: pd.DataFrame, view: View, tenant_id: str, tenant_name: str,
-             input_sources: tuple[str, ...] = (), lang: str = "en") -> str:
+             input_sources: tuple[str, ...] = (), lang: str = "en", versions: dict[str, str] | None = None) -> str:
     """`input_sources`: where the tenant's stored observations come from, the inputs of every
-    computed row (national figures, derived indicators)."""
+    computed row (national figures, derived indicators); `versions`: the tenant's weights and
+    targets versions in words."""
     indicator = catalog()[view.indicator]
     regions = ", ".join(view.regions) if view.regions else t("csv_national", lang)
     sources = sorted(set(rows["source_system"])) if len(rows) else []
@@ -56,6 +57,8 @@ def view_csv(rows: pd.DataFrame, view: View, tenant_id: str, tenant_name: str,
         t("csv_generated", lang, time=datetime.now(UTC).replace(microsecond=0).isoformat()),
         t("csv_rows", lang, count=len(rows)),
     ]
+    if versions:
+        header.append(t("versions_note", lang, **versions))
     buffer = io.StringIO()
     if lang != "en":
         buffer.write(EXCEL_BOM)

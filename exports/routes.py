@@ -14,6 +14,7 @@ from data.catalog import catalog
 from data.numbers import bounded_number
 from data.runtime import runtime
 from data.seed import SOURCE_SYSTEM
+from data.stewardship import version_labels
 from data.tenancy import Tenant
 from exports import xlsx_export
 from exports.csv_export import file_name, view_csv
@@ -74,7 +75,8 @@ def export_unavailable(error: ExportUnavailable):
 def export_csv():
     tenant, view, _, lang = export_request()
     rows = queries.view_rows(tenant, view.start, view.end, view.regions, view.indicator)
-    body = view_csv(rows, view, tenant.id, queries.tenant_name(tenant, lang), queries.source_systems(tenant), lang)
+    body = view_csv(rows, view, tenant.id, queries.tenant_name(tenant, lang), queries.source_systems(tenant), lang,
+                    version_labels(tenant, lang))
     delivered("csv", tenant, view)
     return download(body, "text/csv", file_name(view))
 
@@ -104,7 +106,8 @@ def export_xlsx():
     rows = queries.view_rows(tenant, view.start, view.end, view.regions, view.indicator)
     snapshot = queries.indicator_snapshot(tenant, view.period, view.regions)
     scope = scope_label(queries.scope_of(view.regions), lang)
-    body = xlsx_export.view_workbook(rows, snapshot, view, tenant.id, queries.tenant_name(tenant, lang), scope, lang)
+    body = xlsx_export.view_workbook(rows, snapshot, view, tenant.id, queries.tenant_name(tenant, lang), scope,
+                                     version_labels(tenant, lang), lang)
     delivered("xlsx", tenant, view)
     return download(body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     xlsx_export.file_name(view))
@@ -121,6 +124,7 @@ def export_pdf():
         snapshot=queries.indicator_snapshot(tenant, view.period, view.regions),
         charts=charts,
         chart_note=note,
+        versions=version_labels(tenant, lang),
         lang=lang,
     )
     body = brief_pdf(brief)

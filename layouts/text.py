@@ -392,6 +392,13 @@ TEXT: dict[str, dict[str, str]] = {
         "diagnostics_degraded": "System degraded: {failed} failing; pages are still served correctly.",
         "diag_cache_size": "Size",
         "diag_cache_errors": "Failed reads and writes (all workers)",
+        # issue 14: stewardship (targets, weights, accounts, what-if, audit)
+        "setting_version_default": "the catalog's defaults (version 0)",
+        "setting_version_label": "version {version} ({date})",
+        "meta_weights_version": "index weights",
+        "meta_targets_version": "targets",
+        "versions_note": "Index weights: {weights}. Targets: {targets}.",
+        # end of issue 14 (en)
     },
     "ar": {
         # the frame
@@ -771,6 +778,13 @@ TEXT: dict[str, dict[str, str]] = {
         "diagnostics_degraded": "النظام يعمل بقدرة منقوصة: {failed} لا يعمل؛ الصفحات ما زالت تُعرض بشكل صحيح.",
         "diag_cache_size": "الحجم",
         "diag_cache_errors": "عمليات القراءة والكتابة الفاشلة (كل العمليات)",
+        # issue 14: stewardship (targets, weights, accounts, what-if, audit)
+        "setting_version_default": "القيم الافتراضية في الدليل (الإصدار 0)",
+        "setting_version_label": "الإصدار {version} ({date})",
+        "meta_weights_version": "أوزان المؤشر",
+        "meta_targets_version": "المستهدفات",
+        "versions_note": "أوزان المؤشر: {weights}. المستهدفات: {targets}.",
+        # end of issue 14 (ar)
     },
 }
 
