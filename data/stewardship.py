@@ -14,6 +14,7 @@ worker's cached results for that tenant (and no other tenant's) are recomputed.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from dataclasses import dataclass, replace
@@ -22,11 +23,10 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Engine, func, insert, select
 
 from data import schema
-from data.cache import memoized
 from data.catalog import Catalog, Target, catalog
 from data.runtime import runtime
 from data.tenancy import Tenant
-from data.versions import bump_data_version
+from data.versions import bump_data_version, data_version
 
 TARGETS, WEIGHTS = "targets", "weights"
 KINDS = schema.SETTING_KINDS
@@ -87,26 +87,26 @@ def _version_of(row) -> SettingVersion:
                           row["changed_at"], row["effective_date"], row["restored_from"])
 
 
-@memoized
 def current_versions(tenant: Tenant) -> dict[str, SettingVersion]:
-    """The tenant's current version of each kind (cached per data version)."""
-    return {kind: history(runtime.engine, tenant.id, kind)[0] for kind in KINDS}
+    """The tenant's current version of each kind."""
+    return _versions_at(runtime.settings.database_url, tenant.id, data_version(tenant))
 
 
 def tenant_catalog(tenant: Tenant) -> Catalog:
-    """The catalog with the tenant's current targets and weights (built once per request)."""
-    from flask import g, has_request_context
-
-    if not has_request_context():
-        return _build(tenant)
-    built = g.setdefault("hub_tenant_catalogs", {})
-    if tenant.id not in built:
-        built[tenant.id] = _build(tenant)
-    return built[tenant.id]
+    """The catalog with the tenant's current targets and weights."""
+    return _catalog_at(runtime.settings.database_url, tenant.id, data_version(tenant))
 
 
-def _build(tenant: Tenant) -> Catalog:
-    current = current_versions(tenant)
+# Kept per process by the tenant's data version, which every saved version changes: a worker
+# reads a tenant's settings once per change, and never serves them after another worker's change.
+@functools.lru_cache(maxsize=256)
+def _versions_at(_database_url: str, tenant_id: str, _data_version: str) -> dict[str, SettingVersion]:
+    return {kind: history(runtime.engine, tenant_id, kind)[0] for kind in KINDS}
+
+
+@functools.lru_cache(maxsize=256)
+def _catalog_at(database_url: str, tenant_id: str, version: str) -> Catalog:
+    current = _versions_at(database_url, tenant_id, version)
     return with_settings(catalog(), weights=current[WEIGHTS].values, targets=current[TARGETS].values)
 
 
@@ -128,22 +128,6 @@ def _target(entry: dict | None) -> Target | None:
         return None
     year = entry.get("year")
     return Target(float(entry["value"]), int(year), False) if year else Target(float(entry["value"]), None, True)
-
-
-def version_label(version: SettingVersion, lang: str = "en") -> str:
-    """"version 3 (2026-12-01)", or the catalog's defaults: for the metadata of downloads."""
-    from layouts.format import format_integer
-    from layouts.text import t
-
-    if version.version == DEFAULT_VERSION:
-        return t("setting_version_default", lang)
-    return t("setting_version_label", lang, version=format_integer(version.version, lang),
-             date=version.effective_date.isoformat())
-
-
-def version_labels(tenant: Tenant, lang: str = "en") -> dict[str, str]:
-    """The tenant's current weights and targets versions in words, for downloads."""
-    return {kind: version_label(version, lang) for kind, version in current_versions(tenant).items()}
 
 
 # --- validation -----------------------------------------------------------------------------

@@ -14,7 +14,6 @@ from data.catalog import catalog
 from data.numbers import bounded_number
 from data.runtime import runtime
 from data.seed import SOURCE_SYSTEM
-from data.stewardship import version_labels
 from data.tenancy import Tenant
 from exports import xlsx_export
 from exports.csv_export import file_name, view_csv
@@ -30,6 +29,7 @@ from security import audit
 from security.limits import LIMITER, too_many
 from security.web import signed_in
 from services.charts import CHARTS, chart
+from services.stewardship import version_labels
 from services.view import View, view_of_request
 
 PNG_SIZE = {"width": (1600, 200, 4000), "height": (900, 200, 4000)}  # default, low, high

@@ -13,7 +13,9 @@ from data import schema
 
 audit_log = schema.audit_log
 ACTIONS = ("login_success", "login_failure", "logout", "export", "upload", "settings_change",
-           "target_change", "cache_clear", "user_created", "user_disabled", "password_reset", "restore")
+           "target_change", "cache_clear", "user_created", "user_disabled", "password_reset", "restore",
+           # issue 14: stewardship in the app
+           "weights_change", "user_enabled", "role_change", "user_unlocked", "password_change")
 
 def record(engine: Engine, action: str, tenant_id: str | None, username: str | None,
            client_address: str | None = None, **detail) -> None:
