@@ -34,7 +34,7 @@ def page(search: str = "", lang: str = "en"):
 
 def register(callbacks) -> None:
     callbacks.callback(
-        Output(ids.SETTING_RESULT, "children"),
+        Output(ids.HISTORY_RESULT, "children"),
         Input(ids.HISTORY_RESTORE, "n_clicks"),
         State(ids.URL, "search"),
         State(ids.HISTORY_VERSION, "value"),

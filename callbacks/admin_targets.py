@@ -32,7 +32,7 @@ def _annual(tenant) -> dict[str, float | None]:
 
 def register(callbacks) -> None:
     callbacks.callback(
-        Output(ids.SETTING_RESULT, "children"),
+        Output(ids.TARGETS_RESULT, "children"),
         Input(ids.TARGETS_SAVE, "n_clicks"),
         State(ids.URL, "search"),
         State(ids.SETTING_REASON, "value"),

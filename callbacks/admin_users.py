@@ -44,7 +44,7 @@ def register(callbacks) -> None:
     )(manage)
 
 
-def manage(_create, _apply, search, new_name, new_role, target, action, role):
+def manage(_create_clicks, _apply_clicks, search, new_name, new_role, target, action, role):
     lang = language_of(search)
     try:
         if ctx.triggered_id == ids.USERS_CREATE:

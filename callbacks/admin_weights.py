@@ -29,7 +29,7 @@ def page(_search: str = "", lang: str = "en"):
 
 def register(callbacks) -> None:
     callbacks.callback(
-        Output(ids.SETTING_RESULT, "children"),
+        Output(ids.WEIGHTS_RESULT, "children"),
         Output(ids.WEIGHTS_PREVIEW, "children"),
         Input(ids.WEIGHTS_PREVIEW_BUTTON, "n_clicks"),
         Input(ids.WEIGHTS_SAVE, "n_clicks"),

@@ -79,7 +79,7 @@ def weights_page(catalog: Catalog, current: SettingVersion, today: date, lang: s
         html.Div([dbc.Button(t("weights_preview", lang), id=ids.WEIGHTS_PREVIEW_BUTTON, color="secondary"),
                   dbc.Button(t("setting_save", lang), id=ids.WEIGHTS_SAVE, color="primary")],
                  className="d-flex gap-2 mt-3"),
-        html.Div(id=ids.SETTING_RESULT, className="mt-3", role="status"),
+        html.Div(id=ids.WEIGHTS_RESULT, className="mt-3", role="status"),
         html.Div(id=ids.WEIGHTS_PREVIEW, className="mt-3"),
     ])
 
@@ -140,7 +140,7 @@ def targets_page(catalog: Catalog, indicator_ids: list[str], current: SettingVer
                       labelled_by="targets-title", wide=True),
         *change_fields(lang, today),
         dbc.Button(t("setting_save", lang), id=ids.TARGETS_SAVE, color="primary", className="mt-3"),
-        html.Div(id=ids.SETTING_RESULT, className="mt-3", role="status"),
+        html.Div(id=ids.TARGETS_RESULT, className="mt-3", role="status"),
     ])
 
 
@@ -192,7 +192,7 @@ def history_page(kind: str, versions: list[SettingVersion], catalog: Catalog, la
         dbc.Textarea(id=ids.SETTING_REASON, maxLength=2000, rows=2, required=True),
         dbc.Button(t("history_restore", lang), id=ids.HISTORY_RESTORE, color="warning", className="mt-3",
                    disabled=not options),
-        html.Div(id=ids.SETTING_RESULT, className="mt-3", role="status"),
+        html.Div(id=ids.HISTORY_RESULT, className="mt-3", role="status"),
     ])
 
 
