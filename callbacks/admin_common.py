@@ -3,6 +3,7 @@ reading a change's reason and effective date from the form."""
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, date, datetime
 
 import dash_bootstrap_components as dbc
@@ -47,6 +48,13 @@ def read_number(value) -> float | None:
         return float(value) if isinstance(value, str) and value.strip() else None
     except ValueError:
         return None
+
+
+def read_weights(components, values) -> dict[str, float]:
+    """A form's weights by component; an empty or unreadable field counts as NaN, which the
+    check refuses."""
+    return {cid: (number if (number := read_number(v)) is not None else math.nan)
+            for cid, v in zip(components, values, strict=True)}
 
 
 def success(text: str) -> dbc.Alert:

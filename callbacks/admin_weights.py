@@ -3,11 +3,9 @@ the new weights, save as a new version of the organisation's weights (issue 14).
 
 from __future__ import annotations
 
-import math
-
 from dash import Input, Output, State, ctx, no_update
 
-from callbacks.admin_common import actor, audited, read_date, read_number, success, today
+from callbacks.admin_common import actor, audited, read_date, read_weights, success, today
 from data import queries, stewardship
 from data.catalog import catalog
 from data.proposals import index_comparison
@@ -41,17 +39,11 @@ def register(callbacks) -> None:
     )(act)
 
 
-def read_weights(values) -> dict[str, float]:
-    """The form's weights; an empty or unreadable field counts as NaN, which the check refuses."""
-    return {cid: (number if (number := read_number(v)) is not None else math.nan)
-            for cid, v in zip(COMPONENTS, values, strict=True)}
-
-
 def act(_preview, _save, search, reason, effective, *values):
     """Preview the weights in the form; on Save, also store them as a new version."""
     lang = language_of(search)
     tenant = current_tenant()
-    weights = read_weights(values)
+    weights = read_weights(COMPONENTS, values)
     problems = check_weights(weights)
     if problems:
         return problems_alert(problems, tenant_catalog(tenant), lang), None

@@ -19,10 +19,11 @@ from layouts.format import digits, format_integer, format_number, format_percent
 from layouts.text import t
 
 
-def problems_alert(problems: list[tuple[str, dict]], catalog: Catalog, lang: str) -> dbc.Alert:
+def problems_alert(problems: list[tuple[str, dict]], catalog: Catalog, lang: str,
+                   heading_key: str = "setting_refused") -> dbc.Alert:
     """What is wrong, one line a problem, in the user's language; nothing was stored."""
     items = [html.Li(t(f"problem_{key}", lang, **_readable(params, catalog, lang))) for key, params in problems]
-    return dbc.Alert([html.P(t("setting_refused", lang), className="fw-semibold mb-1"),
+    return dbc.Alert([html.P(t(heading_key, lang), className="fw-semibold mb-1"),
                       html.Ul(items, className="mb-0")], color="danger")
 
 

@@ -541,6 +541,22 @@ TEXT: dict[str, dict[str, str]] = {
         "action_role_change": "role_change",
         "action_user_unlocked": "user_unlocked",
         "action_password_change": "password_change",
+        "whatif_title": "What-if weights",
+        "whatif_intro": ("Try other index weights (each 0 to 0.5, adding up to 1) and see the index, its breakdown "
+                         "and the regions' ranking beside the official figures. The weights stay in this page's "
+                         "link, to share; nothing is saved and the official index does not change."),
+        "whatif_apply": "Show with these weights",
+        "whatif_reset": "Back to the official weights",
+        "whatif_bad_link": ("The what-if weights in the link could not be used (they must name every component, "
+                            "each 0 to 0.5, adding up to 1): the official weights are shown."),
+        "whatif_refused": "These weights cannot be used:",
+        "whatif_headline": "With these weights the index would be {value} (official {official}, {change}).",
+        "whatif_insufficient": "Not enough data for the index of this selection.",
+        "whatif_breakdown": "The index's components: official and what-if",
+        "whatif_official_weight": "Official weight",
+        "whatif_your_weight": "What-if weight",
+        "whatif_official_part": "Official contribution",
+        "whatif_your_part": "What-if contribution",
         # end of issue 14 (en)
     },
     "ar": {
@@ -1064,6 +1080,22 @@ TEXT: dict[str, dict[str, str]] = {
         "action_role_change": "تغيير دور مستخدم",
         "action_user_unlocked": "فك قفل مستخدم",
         "action_password_change": "تغيير كلمة المرور",
+        "whatif_title": "أوزان افتراضية",
+        "whatif_intro": ("جرّب أوزانًا أخرى للمؤشر (كل وزن من 0 إلى 0.5 ومجموعها 1) وشاهد المؤشر ومكوّناته وترتيب "
+                         "المناطق بجانب الأرقام الرسمية. تبقى الأوزان في رابط هذه الصفحة للمشاركة؛ لا يُحفظ شيء "
+                         "ولا يتغير المؤشر الرسمي."),
+        "whatif_apply": "عرض بهذه الأوزان",
+        "whatif_reset": "العودة إلى الأوزان الرسمية",
+        "whatif_bad_link": ("تعذّر استخدام الأوزان الافتراضية في الرابط (يجب أن تشمل كل المكوّنات، كل وزن من 0 إلى "
+                            "0.5 ومجموعها 1): تُعرض الأوزان الرسمية."),
+        "whatif_refused": "لا يمكن استخدام هذه الأوزان:",
+        "whatif_headline": "بهذه الأوزان يكون المؤشر {value} (الرسمي {official}، {change}).",
+        "whatif_insufficient": "لا تكفي البيانات لحساب مؤشر هذا الاختيار.",
+        "whatif_breakdown": "مكوّنات المؤشر: الرسمية والافتراضية",
+        "whatif_official_weight": "الوزن الرسمي",
+        "whatif_your_weight": "الوزن الافتراضي",
+        "whatif_official_part": "المساهمة الرسمية",
+        "whatif_your_part": "المساهمة الافتراضية",
         # end of issue 14 (ar)
     },
 }

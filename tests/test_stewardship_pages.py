@@ -305,3 +305,51 @@ def test_disable_enable_role_reset_and_unlock_are_carried_out_and_audited(hub):
     assert sign_in(app, "ana1", password)[1].status_code == 302
     actions = [r[0] for r in sql_rows(url, "SELECT action FROM audit_log WHERE username = 'stew1' ORDER BY id")]
     assert actions[-5:] == ["user_disabled", "user_enabled", "role_change", "user_unlocked", "password_reset"]
+
+
+# --- what-if weights on the executive page ------------------------------------------------------
+
+def whatif_values(weights: dict) -> dict:
+    return {ids.whatif_input(cid): weights.get(cid) for cid in COMPONENTS}
+
+
+@pytest.mark.parametrize("username", ["ana1", "exec1"])
+def test_what_if_weights_show_the_recomputed_index_beside_the_official_and_store_nothing(hub, username):
+    from data import aggregate, queries
+    from data.periods import Period
+    from data.stewardship import with_settings
+    from data.tenancy import Tenant
+
+    app, url = hub
+    client = as_user(app, username)
+    search = "?period=2025Q4"
+    answer = call(app, client, ids.WHATIF_RESULT, {ids.EXECUTIVE_URL: search, **whatif_values(shifted())},
+                  ids.WHATIF_APPLY).get_json()["response"]
+    with app.server.app_context():
+        row = queries.selection_series(Tenant("mep"), ()).loc[Period(2025, 4).ordinal]
+        official = aggregate.index_breakdown(row, catalog()).value
+    expected = aggregate.index_breakdown(row, with_settings(catalog(), weights=shifted())).value
+    text = json.dumps(answer)
+    assert f"index would be {expected:.2f} (official {official:.2f}" in text
+    assert f"weights={COMPONENTS[0]}:{shifted()[COMPONENTS[0]]:g}" in answer[ids.EXECUTIVE_URL]["search"]
+    assert versions(url) == 0
+
+    page = shown(post(client, router_payload("/executive", answer[ids.EXECUTIVE_URL]["search"])))
+    assert f"index would be {expected:.2f}" in page  # the shared link opens on the same what-if figures
+
+
+@pytest.mark.parametrize("weights", ["nonsense", "gdp_growth:0.9", "gdp_growth:abc,x:1", "a" * 2000])
+def test_malformed_what_if_weights_in_the_link_fall_back_with_a_notice(hub, weights):
+    app, _url = hub
+    client = as_user(app, "ana1")
+    page = shown(post(client, router_payload("/executive", f"?period=2025Q4&weights={weights}")))
+    assert "could not be used" in page and "Unknown parameter" not in page
+
+
+def test_what_if_weights_that_break_the_rules_are_explained(hub):
+    app, _url = hub
+    client = as_user(app, "exec1")
+    weights = {**shifted(), COMPONENTS[0]: 0.7}
+    answer = call(app, client, ids.WHATIF_RESULT, {ids.EXECUTIVE_URL: "?period=2025Q4", **whatif_values(weights)},
+                  ids.WHATIF_APPLY).get_json()["response"]
+    assert "These weights cannot be used" in json.dumps(answer) and ids.EXECUTIVE_URL not in answer
