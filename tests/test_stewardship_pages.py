@@ -343,7 +343,7 @@ def test_malformed_what_if_weights_in_the_link_fall_back_with_a_notice(hub, weig
     app, _url = hub
     client = as_user(app, "ana1")
     page = shown(post(client, router_payload("/executive", f"?period=2025Q4&weights={weights}")))
-    assert "could not be used" in page and "Unknown parameter" not in page
+    assert "could not be used" in page and "unknown parameter" not in page
 
 
 def test_what_if_weights_that_break_the_rules_are_explained(hub):
@@ -353,3 +353,42 @@ def test_what_if_weights_that_break_the_rules_are_explained(hub):
     answer = call(app, client, ids.WHATIF_RESULT, {ids.EXECUTIVE_URL: "?period=2025Q4", **whatif_values(weights)},
                   ids.WHATIF_APPLY).get_json()["response"]
     assert "These weights cannot be used" in json.dumps(answer) and ids.EXECUTIVE_URL not in answer
+
+
+# --- the audit page -------------------------------------------------------------------------
+
+def test_the_audit_page_is_readable_filterable_and_downloadable(hub):
+    app, _url = hub
+    steward = as_user(app, "stew1")
+    shown(call(app, steward, ids.WEIGHTS_PREVIEW, weights_form(shifted(), effective=today()), ids.WEIGHTS_SAVE))
+    as_user(app, "stew2")  # another organisation's sign-in
+    page = shown(post(steward, router_payload("/audit")))
+    assert "Reason: programme review; Version: 1" in page and '\\"reason\\"' not in page
+    assert "stew2" not in page
+
+    key = next(k for k in app.callback_map if f"{ids.AUDIT_TABLE}.rowData" in k)
+    spec = app.callback_map[key]
+    values = {ids.AUDIT_FILTER_ACTION: "weights_change", ids.AUDIT_FILTER_USER: "stew1", ids.URL: ""}
+    payload = {"output": key, "outputs": [{"id": ids.AUDIT_TABLE, "property": "rowData"},
+                                          {"id": ids.AUDIT_DOWNLOAD, "property": "href"}],
+               "inputs": [{**i, "value": values[i["id"]]} for i in spec["inputs"]],
+               "state": [{**s, "value": values[s["id"]]} for s in spec["state"]],
+               "changedPropIds": [f"{ids.AUDIT_FILTER_ACTION}.value"]}
+    answer = post(steward, payload).get_json()["response"]
+    rows = answer[ids.AUDIT_TABLE]["rowData"]
+    assert [r["action"] for r in rows] == ["weights_change"]
+    href = answer[ids.AUDIT_DOWNLOAD]["href"]
+    assert href == "/export/audit.csv?action=weights_change&user=stew1"
+
+    lines = steward.get(href).get_data(as_text=True).splitlines()
+    assert lines[0] == "Time (UTC),User,Action,Detail,Address"
+    assert len(lines) == 2 and "Reason: programme review" in lines[1]
+    everything = steward.get("/export/audit.csv").get_data(as_text=True)
+    assert "login_success" in everything and "stew2" not in everything
+    assert steward.get("/export/audit.csv?action=drop_table").status_code == 400
+
+
+@pytest.mark.parametrize("username", ["ana1", "exec1", "ops1"])
+def test_only_stewards_download_the_audit_log(hub, username):
+    app, _url = hub
+    assert as_user(app, username).get("/export/audit.csv").status_code == 403
