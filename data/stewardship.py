@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Engine, func, insert, select
 
 from data import schema
+from data.cache import code_version
 from data.catalog import Catalog, Target, catalog
 from data.runtime import runtime
 from data.tenancy import Tenant
@@ -89,24 +90,25 @@ def _version_of(row) -> SettingVersion:
 
 def current_versions(tenant: Tenant) -> dict[str, SettingVersion]:
     """The tenant's current version of each kind."""
-    return _versions_at(runtime.settings.database_url, tenant.id, data_version(tenant))
+    return _versions_at(code_version(), runtime.settings.database_url, tenant.id, data_version(tenant))
 
 
 def tenant_catalog(tenant: Tenant) -> Catalog:
     """The catalog with the tenant's current targets and weights."""
-    return _catalog_at(runtime.settings.database_url, tenant.id, data_version(tenant))
+    return _catalog_at(code_version(), runtime.settings.database_url, tenant.id, data_version(tenant))
 
 
-# Kept per process by the tenant's data version, which every saved version changes: a worker
-# reads a tenant's settings once per change, and never serves them after another worker's change.
+# Kept per process by the code version (which names the catalog file) and the tenant's data
+# version, which every saved version changes: a worker reads a tenant's settings once per
+# change, and never serves them after another worker's change.
 @functools.lru_cache(maxsize=256)
-def _versions_at(_database_url: str, tenant_id: str, _data_version: str) -> dict[str, SettingVersion]:
+def _versions_at(_code: str, _database_url: str, tenant_id: str, _data_version: str) -> dict[str, SettingVersion]:
     return {kind: history(runtime.engine, tenant_id, kind)[0] for kind in KINDS}
 
 
 @functools.lru_cache(maxsize=256)
-def _catalog_at(database_url: str, tenant_id: str, version: str) -> Catalog:
-    current = _versions_at(database_url, tenant_id, version)
+def _catalog_at(code: str, database_url: str, tenant_id: str, version: str) -> Catalog:
+    current = _versions_at(code, database_url, tenant_id, version)
     return with_settings(catalog(), weights=current[WEIGHTS].values, targets=current[TARGETS].values)
 
 

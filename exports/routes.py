@@ -87,7 +87,7 @@ def export_audit():
     """The tenant's audit log (stewards), filtered like the page by `action` and `user`."""
     lang = language_of(request.query_string)
     if not allowed("audit"):
-        return jsonify({"error": "not allowed", "reason": "your role may not download this"}), 403
+        return jsonify({"error": "not allowed", "reason": t("audit_download_refused", lang)}), 403
     action, user = request.args.get("action") or None, request.args.get("user") or None
     if (action is not None and action not in audit.ACTIONS) or (user is not None and len(user) > 64):
         raise BadExport([t("export_bad_audit_filter", lang)])

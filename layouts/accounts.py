@@ -97,5 +97,6 @@ def password_page(username: str | None, forced: bool, lang: str) -> html.Div:
 
 
 def password_changed(lang: str) -> dbc.Alert:
-    return dbc.Alert([t("password_changed", lang), " ", dcc.Link(t("password_continue", lang), href=f"/?lang={lang}")],
+    return dbc.Alert([t("password_changed", lang), " ", dcc.Link(t("password_continue", lang), href=f"/?lang={lang}",
+                                                                  className="alert-link")],
                      color="success")

@@ -51,7 +51,8 @@ def change_fields(lang: str, today: date) -> list:
 
 
 def current_line(version: SettingVersion, kind: str, lang: str) -> html.P:
-    link = dcc.Link(t("history_link", lang), href=f"/admin/history?kind={kind}&lang={lang}")
+    link = dcc.Link(t("history_link", lang), href=f"/admin/history?kind={kind}&lang={lang}",
+                    className="link-body-emphasis")
     if version.version == DEFAULT_VERSION:
         return html.P([t("setting_current_default", lang), " ", link], className="small")
     return html.P([t("setting_current", lang, version=format_integer(version.version, lang),
@@ -181,7 +182,8 @@ def history_page(kind: str, versions: list[SettingVersion], catalog: Catalog, la
     title = t(f"history_title_{kind}", lang)
     return html.Div([
         html.H1(title, className="h4", id="history-title"),
-        html.P(dcc.Link(t(f"history_back_{kind}", lang), href=f"/admin/{kind}?lang={lang}"), className="small"),
+        html.P(dcc.Link(t(f"history_back_{kind}", lang), href=f"/admin/{kind}?lang={lang}",
+                        className="link-body-emphasis"), className="small"),
         scroll_hint(lang),
         scroll_region(dbc.Table([head, html.Tbody(about + values)], size="sm", bordered=True, className="small mb-0",
                                 id=ids.HISTORY_TABLE), labelled_by="history-title", wide=True),

@@ -576,6 +576,7 @@ TEXT: dict[str, dict[str, str]] = {
         "audit_field_backend": "Cache",
         "audit_field_filter_action": "Action",
         "audit_field_filter_user": "User",
+        "audit_download_refused": "Only stewards may download the audit log.",
         # end of issue 14 (en)
     },
     "ar": {
@@ -1134,6 +1135,7 @@ TEXT: dict[str, dict[str, str]] = {
         "audit_field_backend": "الذاكرة المؤقتة",
         "audit_field_filter_action": "الإجراء",
         "audit_field_filter_user": "المستخدم",
+        "audit_download_refused": "تنزيل سجل التدقيق لأمناء البيانات فقط.",
         # end of issue 14 (ar)
     },
 }
