@@ -237,6 +237,8 @@ def test_a_new_account_must_change_its_one_time_password_at_first_sign_in(hub):
     assert layla.get("/export/data.csv").status_code == 403
     held = shown(post(layla, router_payload("/")))
     assert "You signed in with a one-time password" in held
+    assert call(app, layla, ids.WHATIF_RESULT, {ids.EXECUTIVE_URL: "?period=2025Q4", **whatif_values(shifted())},
+                ids.WHATIF_APPLY).status_code == 403  # no page's callback but the password change
     change = {ids.PASSWORD_CURRENT: password, ids.PASSWORD_NEW: "layla's own password", ids.PASSWORD_REPEAT:
               "layla's own password"}
     assert "Your password is changed" in shown(call(app, layla, ids.PASSWORD_RESULT, change, ids.PASSWORD_SAVE))
