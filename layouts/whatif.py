@@ -52,19 +52,25 @@ def _headline(official: IndexBreakdown, proposed: IndexBreakdown, lang: str) -> 
 
 
 def _breakdown(official: IndexBreakdown, proposed: IndexBreakdown, catalog: Catalog, lang: str) -> dbc.Table:
+    """Each component's score, weight and contribution, official and what-if; a component
+    weighted 0 on one side shows 0 there."""
     head = html.Thead(html.Tr([html.Th(t(k, lang), scope="col") for k in (
         "col_component", "col_score", "whatif_official_weight", "whatif_your_weight", "whatif_official_part",
         "whatif_your_part")]))
-    mine = proposed.components.set_index("component")
+    theirs, mine = (b.components.set_index("component") for b in (official, proposed))
     rows = [html.Tr([
-        html.Th(catalog[part.component].name(lang), scope="row", className="fw-normal"),
-        html.Td(_number(part.score, 1, lang), className="text-end"),
-        html.Td(format_percent(part.weight, 1, lang), className="text-end"),
-        html.Td(format_percent(mine.loc[part.component, "weight"], 1, lang), className="text-end"),
-        html.Td(_number(part.contribution, 2, lang), className="text-end"),
-        html.Td(_number(mine.loc[part.component, "contribution"], 2, lang), className="text-end"),
-    ]) for part in official.components.itertuples(index=False)]
+        html.Th(catalog[cid].name(lang), scope="row", className="fw-normal"),
+        html.Td(_number((theirs if cid in theirs.index else mine).loc[cid, "score"], 1, lang), className="text-end"),
+        html.Td(format_percent(_part(theirs, cid, "weight"), 1, lang), className="text-end"),
+        html.Td(format_percent(_part(mine, cid, "weight"), 1, lang), className="text-end"),
+        html.Td(_number(_part(theirs, cid, "contribution"), 2, lang), className="text-end"),
+        html.Td(_number(_part(mine, cid, "contribution"), 2, lang), className="text-end"),
+    ]) for cid in dict.fromkeys([*theirs.index, *mine.index])]
     return dbc.Table([head, html.Tbody(rows)], size="sm", className="small mb-3", id="whatif-breakdown")
+
+
+def _part(parts: pd.DataFrame, component: str, column: str) -> float:
+    return float(parts.loc[component, column]) if component in parts.index else 0.0
 
 
 def _number(value, decimals: int, lang: str) -> str:

@@ -40,7 +40,7 @@ def steward(browser, steward_server):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.watch = PageWatch(page, url)
-    page.goto(url + "/admin/weights")
+    page.goto(url + "/admin/weights?lang=en")  # the admin remembers the last language used
     page.get_by_label("User name").fill("admin")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
@@ -105,4 +105,54 @@ def test_axe_finds_nothing_serious_on_the_signed_in_admin_pages(steward, steward
     assert found == {}
     if lang == "ar":
         assert re.search("[\u0600-\u06ff]", page.locator("h1").first.inner_text())
+    page.watch.assert_clean()
+
+
+def test_a_new_account_gets_a_one_time_password_and_must_change_it_at_first_sign_in(browser, steward,
+                                                                                     steward_server):
+    url, _ = steward_server
+    page = steward
+    page.get_by_role("link", name="Accounts").click()
+    page.get_by_label("User name").fill("noura")
+    page.get_by_label("Role", exact=True).select_option("executive")
+    page.get_by_role("button", name="Create").click()
+    password = page.locator("#one-time-password").inner_text()
+    expect(page.locator("#users-table")).to_contain_text("noura")
+    page.watch.assert_clean()
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    newcomer = context.new_page()
+    watch = PageWatch(newcomer, url)
+    try:
+        newcomer.goto(url + "/executive")
+        newcomer.get_by_label("User name").fill("noura")
+        newcomer.get_by_label("Password").fill(password)
+        newcomer.get_by_role("button", name="Sign in").click()
+        expect(newcomer).to_have_url(re.compile(r"/account/password$"))
+        expect(newcomer.locator("h1")).to_have_text("Change your password")
+        newcomer.get_by_label("Current password").fill(password)
+        newcomer.get_by_label("New password", exact=True).fill("noura's own password")
+        newcomer.get_by_label("New password again").fill("noura's own password")
+        newcomer.get_by_role("button", name="Change password").click()
+        expect(newcomer.locator("#password-result")).to_contain_text("Your password is changed")
+        newcomer.get_by_role("link", name="Continue to the dashboard").click()
+        expect(newcomer.locator("#index-value")).not_to_be_empty()
+        watch.assert_clean()
+    finally:
+        context.close()
+
+
+def test_an_executive_explores_what_if_weights_without_changing_anything(steward, steward_server):
+    url, _ = steward_server
+    page = steward
+    page.goto(url + "/executive?period=2025Q4&lang=en")
+    weights = dict(catalog().index_weights)
+    first, second = list(weights)[:2]
+    page.get_by_label(catalog()[first].name("en"), exact=True).fill(f"{weights[first] - 0.1:g}")
+    page.get_by_label(catalog()[second].name("en"), exact=True).fill(f"{weights[second] + 0.1:g}")
+    page.get_by_role("button", name="Show with these weights").click()
+    expect(page.locator("#whatif-headline")).to_contain_text("With these weights the index would be")
+    expect(page).to_have_url(re.compile(rf"weights={first}%3A|weights={first}:"))
+    page.get_by_role("button", name="Back to the official weights").click()
+    expect(page.locator("#whatif-headline")).to_have_count(0)
     page.watch.assert_clean()

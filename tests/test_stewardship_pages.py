@@ -394,3 +394,15 @@ def test_the_audit_page_is_readable_filterable_and_downloadable(hub):
 def test_only_stewards_download_the_audit_log(hub, username):
     app, _url = hub
     assert as_user(app, username).get("/export/audit.csv").status_code == 403
+
+
+def test_what_if_weights_may_leave_a_component_out(hub):
+    app, _url = hub
+    client = as_user(app, "exec1")
+    weights = dict(catalog().index_weights)
+    dropped, raised = COMPONENTS[0], next(c for c in COMPONENTS[1:] if weights[c] <= 0.5 - weights[COMPONENTS[0]])
+    weights[raised] += weights[dropped]
+    weights[dropped] = 0.0
+    answer = call(app, client, ids.WHATIF_RESULT, {ids.EXECUTIVE_URL: "?period=2025Q4", **whatif_values(weights)},
+                  ids.WHATIF_APPLY)
+    assert "With these weights the index would be" in shown(answer)
