@@ -19,6 +19,7 @@ from data.runtime import runtime
 from data.stewardship import TARGETS, WEIGHTS, SettingError, tenant_catalog
 from data.tenancy import Tenant
 from data.versions import data_version
+from layouts.format import format_number
 from tests.conftest import make_settings, scratch_postgres_url, sql_scalar
 
 MEP, RDA = Tenant("mep"), Tenant("rda")
@@ -156,7 +157,9 @@ def test_exports_follow_the_new_targets_and_weights_and_name_the_version(tmp_pat
 
     pdf = PdfReader(io.BytesIO(client.get("/export/brief.pdf?period=2025Q4").data))
     assert f"version 1 ({TODAY.isoformat()})" in pdf.metadata.subject
-    assert "45 by 2031" in "".join(page.extract_text() for page in pdf.pages)
+    pdf_text = "".join(page.extract_text() for page in pdf.pages)
+    assert "45 by 2031" in pdf_text
+    assert format_number(expected, catalog()[INDEX_ID].decimals) in pdf_text.split("Sustainability index", 2)[1][:80]
     csv_text = client.get("/export/data.csv?period=2025Q4&indicator=sustainability_index&from=2025Q4").data.decode()
     assert f"# Index weights: version 1 ({TODAY.isoformat()})" in csv_text
     national = [line for line in csv_text.splitlines() if line.startswith("sustainability_index,") and ",SA," in line]
