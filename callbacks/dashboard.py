@@ -14,6 +14,7 @@ from data import queries
 from data.catalog import INDEX_ID, catalog
 from data.periods import Period
 from data.regions import region_name
+from data.stewardship import tenant_catalog
 from data.tenancy import Tenant
 from exports.png import availability
 from layouts import components, ids
@@ -187,7 +188,7 @@ def build_content(tenant: Tenant, view: View, notices: list[str], colour_by: str
                   lang: str = "en", changed: set[str] | None = None) -> dict:
     """Every output of the dashboard for one view, from the memoized data layer; with
     `changed` (the parts of the view that changed), only the outputs that show them."""
-    indicator = catalog()[view.indicator]
+    indicator = tenant_catalog(tenant)[view.indicator]
     pillar_ids = options_for(tenant).indicators_in(view.pillar)
     query = view.query_string(lang)
     charts = {name: functools.cache(lambda name=name: screen_chart(tenant, name, view, colour_by, lang))
@@ -230,7 +231,8 @@ def _cards(tenant: Tenant, view: View, pillar_ids: list[str], lang: str) -> list
     snapshot = _snapshot(tenant, view)
     series = queries.selection_series(tenant, view.regions)
     window = range(view.start.ordinal, view.end.ordinal + 1)
-    return [layout.kpi_card(snapshot.loc[i], catalog()[i], series[i].reindex(window).tolist(), i == view.indicator,
+    settings = tenant_catalog(tenant)
+    return [layout.kpi_card(snapshot.loc[i], settings[i], series[i].reindex(window).tolist(), i == view.indicator,
                             lang) for i in pillar_ids]
 
 

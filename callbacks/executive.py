@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode
 
-from dash import Input, Output, ctx, no_update
+from dash import Input, Output, ctx, html, no_update
 
+from callbacks import whatif
 from callbacks.failures import failure_message
 from data import queries
 from data.tenancy import Tenant
@@ -27,6 +28,7 @@ def register(callbacks) -> None:
                     regions=Input(ids.EXEC_REGIONS, "value")),
         prevent_initial_call=True,
     )(update_executive)
+    whatif.register(callbacks)
 
 
 def page(search: str = "", lang: str = "en"):
@@ -34,7 +36,8 @@ def page(search: str = "", lang: str = "en"):
     if asked is None:
         return message(t("no_data_title", lang), t("no_data_body", lang), level=1)
     content = {"body": body(asked.tenant, asked.view, asked.notices, lang)}
-    return layout.executive_layout(asked.options, asked.view, content, search, lang)
+    return html.Div([layout.executive_layout(asked.options, asked.view, content, search, lang),
+                     whatif.card(asked.tenant, asked.view, search, lang)])
 
 
 def update_executive(search, period, regions):
@@ -51,7 +54,7 @@ def update_executive(search, period, regions):
     except Exception as error:
         return dict(body=failure_message("executive update", error, lang=lang), period=no_update, regions=no_update,
                     search=no_update)
-    query = view.query_string(lang)
+    query = whatif.keep_whatif(view.query_string(lang), search)
     return dict(body=content, period=str(view.period), regions=list(view.regions),
                 search=no_update if query == search else query)
 

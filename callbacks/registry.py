@@ -15,8 +15,21 @@ from types import ModuleType
 
 from werkzeug.exceptions import Forbidden
 
-from callbacks import audit_page, dashboard, data_page, diagnostics, executive, quality_page, settings_page
-from security.web import allowed
+from callbacks import (
+    account_password,
+    admin_history,
+    admin_targets,
+    admin_users,
+    admin_weights,
+    audit_page,
+    dashboard,
+    data_page,
+    diagnostics,
+    executive,
+    quality_page,
+    settings_page,
+)
+from security.web import PASSWORD_PATH, allowed, must_change_password
 
 MAIN_MENU = "main"  # where a page's link goes; None keeps a page out of the navigation
 
@@ -44,6 +57,11 @@ PAGES: tuple[Page, ...] = (
     Page("audit", "/audit", "nav_audit", audit_page, "audit"),
     Page("data", "/data", "nav_data", data_page, "data"),  # issue 10
     Page("quality", "/quality", "nav_quality", quality_page, "quality"),  # issue 10
+    Page("targets", "/admin/targets", "nav_targets", admin_targets, "manage_settings"),
+    Page("weights", "/admin/weights", "nav_weights", admin_weights, "manage_settings"),
+    Page("users", "/admin/users", "nav_users", admin_users, "manage_users"),
+    Page("history", "/admin/history", "nav_history", admin_history, "manage_settings", nav=None),
+    Page("password", "/account/password", "nav_password", account_password, "change_password", nav=None),
 )
 _BY_PATH = {page.path: page for page in PAGES}
 
@@ -58,6 +76,8 @@ def page_for(pathname) -> Page | None:
 def landing(page: Page | None) -> Page | None:
     """The page to show for `page`: the home page sends a role that may not see it (ops) to
     the first page of the menu it may open, instead of a dead end."""
+    if must_change_password():  # signed in with a one-time password: nowhere else first
+        return _BY_PATH[PASSWORD_PATH]
     if page is None or page.path != "/" or allowed(page.permission):
         return page
     return next(iter(navigation()), page)

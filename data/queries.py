@@ -17,6 +17,7 @@ from data.catalog import catalog
 from data.periods import Period
 from data.regions import NATIONAL_CODE
 from data.runtime import runtime
+from data.stewardship import tenant_catalog
 from data.tenancy import Tenant
 
 COMPLETE_SHARE = 0.9  # a quarter is complete when it has 90% of the fullest quarter's rows
@@ -83,7 +84,8 @@ def panel(tenant: Tenant) -> pd.DataFrame:
     long = _read(query)
     if long.empty:
         return pd.DataFrame(columns=[*aggregate.KEYS, "ordinal", *catalog().ids])
-    wide = aggregate.complete(aggregate.to_wide(long, catalog()), catalog())
+    settings = tenant_catalog(tenant)
+    wide = aggregate.complete(aggregate.to_wide(long, settings), settings)
     wide.insert(3, "ordinal", wide["year"] * 4 + wide["quarter"] - 1)
     return wide
 
@@ -120,7 +122,7 @@ def indicator_snapshot(tenant: Tenant, period: Period, region_codes: tuple[str, 
     quarter last year, changes, status and progress toward the target."""
     rows = selection_series(tenant, region_codes)
     records = []
-    for indicator in catalog().indicators:
+    for indicator in tenant_catalog(tenant).indicators:
         column = rows[indicator.id] if indicator.id in rows else pd.Series(dtype=float)
         value, previous, year_ago = (_at(column, p) for p in (period, period.previous, period.year_ago))
         progress = aggregate.target_progress(column, indicator, period)
@@ -157,8 +159,8 @@ def index_breakdown(tenant: Tenant, period: Period, region_codes: tuple[str, ...
     """The sustainability index of the selection at a quarter with its components."""
     rows = selection_series(tenant, region_codes)
     if period.ordinal not in rows.index:
-        return aggregate.index_breakdown(pd.Series(dtype=float), catalog())
-    return aggregate.index_breakdown(rows.loc[period.ordinal], catalog())
+        return aggregate.index_breakdown(pd.Series(dtype=float), tenant_catalog(tenant))
+    return aggregate.index_breakdown(rows.loc[period.ordinal], tenant_catalog(tenant))
 
 
 @memoized
@@ -200,7 +202,8 @@ def selection_series(tenant: Tenant, region_codes: tuple[str, ...]) -> pd.DataFr
         return _region_series(tenant, scope)
     frame = panel(tenant)
     regional = frame[frame["region_code"].isin(scope)][[*aggregate.KEYS, *catalog().base_ids]]
-    combined = aggregate.add_derived(aggregate.national(regional, catalog()), catalog())
+    settings = tenant_catalog(tenant)
+    combined = aggregate.add_derived(aggregate.national(regional, settings), settings)
     combined["ordinal"] = combined["year"] * 4 + combined["quarter"] - 1
     return combined.set_index("ordinal")
 
@@ -237,9 +240,9 @@ def view_rows(tenant: Tenant, start: Period, end: Period, region_codes: tuple[st
 
 @memoized
 def target_progress(tenant: Tenant, period: Period, region_codes: tuple[str, ...] = ()) -> list:
-    """Progress toward every catalog target for the selection at a quarter."""
+    """Progress toward every target of the tenant for the selection at a quarter."""
     rows = selection_series(tenant, region_codes)
-    return [aggregate.target_progress(rows[i.id], i, period) for i in catalog().indicators
+    return [aggregate.target_progress(rows[i.id], i, period) for i in tenant_catalog(tenant).indicators
             if i.target is not None and i.id in rows]
 
 

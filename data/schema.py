@@ -7,6 +7,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -178,7 +179,31 @@ users = Table(
     Column("session_version", Integer, nullable=False, default=1),  # raised to end every session
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("last_login_at", DateTime(timezone=True)),
+    # set with a one-time password (an account made or reset on the Accounts page): the next
+    # sign-in leads to the change-password page before anything else
+    Column("must_change_password", Boolean, nullable=False, default=False, server_default=false()),
     CheckConstraint("role IN ('executive', 'analyst', 'steward', 'ops')", name="ck_user_role"),
+)
+
+# Each tenant's targets and index weights, one row a version (issue 14): the latest version
+# of a kind is the tenant's current setting; a tenant without one uses the catalog's defaults.
+SETTING_KINDS = ("targets", "weights")
+setting_versions = Table(
+    "setting_versions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tenant_id", String(32), ForeignKey("tenants.tenant_id"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("settings", Text, nullable=False),  # JSON: {indicator: weight} or {indicator: {value, year}}
+    Column("reason", Text, nullable=False),
+    Column("changed_by", String(64)),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+    Column("effective_date", Date, nullable=False),
+    Column("restored_from", Integer),  # the version this one restored, if any
+    UniqueConstraint("tenant_id", "kind", "version", name="uq_setting_version"),
+    CheckConstraint("kind IN ('targets', 'weights')", name="ck_setting_kind"),
+    CheckConstraint("version >= 1", name="ck_setting_version"),
 )
 
 # Browser sessions kept on the server (security/sessions.py): the cookie holds only the id.

@@ -33,9 +33,10 @@ def neutralise(cell):
 
 
 def view_csv(rows: pd.DataFrame, view: View, tenant_id: str, tenant_name: str,
-             input_sources: tuple[str, ...] = (), lang: str = "en") -> str:
+             input_sources: tuple[str, ...] = (), lang: str = "en", versions: dict[str, str] | None = None) -> str:
     """`input_sources`: where the tenant's stored observations come from, the inputs of every
-    computed row (national figures, derived indicators)."""
+    computed row (national figures, derived indicators); `versions`: the tenant's weights and
+    targets versions in words."""
     indicator = catalog()[view.indicator]
     regions = ", ".join(view.regions) if view.regions else t("csv_national", lang)
     sources = sorted(set(rows["source_system"])) if len(rows) else []
@@ -56,6 +57,8 @@ def view_csv(rows: pd.DataFrame, view: View, tenant_id: str, tenant_name: str,
         t("csv_generated", lang, time=datetime.now(UTC).replace(microsecond=0).isoformat()),
         t("csv_rows", lang, count=len(rows)),
     ]
+    if versions:
+        header.append(t("versions_note", lang, **versions))
     buffer = io.StringIO()
     if lang != "en":
         buffer.write(EXCEL_BOM)
@@ -75,3 +78,22 @@ def view_csv(rows: pd.DataFrame, view: View, tenant_id: str, tenant_name: str,
 def file_name(view: View) -> str:
     regions = "-".join(view.regions) if view.regions else "national"
     return f"{view.indicator}-{regions}-{view.start}-{view.end}.csv"
+
+
+AUDIT_COLUMNS = ("col_time", "col_user", "col_action", "col_detail", "col_address")
+
+
+def audit_csv(entries: pd.DataFrame, lang: str = "en") -> str:
+    """The audit entries as the page shows them (time in UTC, ISO 8601), one row each."""
+    from layouts.audit_page import action_name, detail_text
+
+    buffer = io.StringIO()
+    if lang != "en":
+        buffer.write(EXCEL_BOM)
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([t(key, lang) for key in AUDIT_COLUMNS])
+    for r in entries.itertuples(index=False):
+        writer.writerow([neutralise(cell) for cell in (
+            pd.Timestamp(r.occurred_at).isoformat(), r.username or "", action_name(r.action, lang),
+            detail_text(r.detail, lang), r.client_address or "")])
+    return buffer.getvalue()

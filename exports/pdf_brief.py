@@ -42,6 +42,7 @@ class Brief:
     snapshot: pd.DataFrame  # the data layer's indicator snapshot for the selection
     charts: list[tuple[str, bytes]]  # (caption, PNG)
     chart_note: str | None  # why charts are missing, when they are
+    versions: dict[str, str]  # the tenant's weights and targets versions in words
     lang: str = "en"
 
 
@@ -136,9 +137,10 @@ def brief_pdf(brief: Brief) -> bytes:
     buffer = io.BytesIO()
     document = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=16 * mm, rightMargin=16 * mm,
                                  topMargin=14 * mm, bottomMargin=14 * mm, title=brief.title,
-                                 author=t("app_title", lang), lang=lang)
+                                 author=t("app_title", lang), lang=lang, subject=_versions_text(brief))
     story = [write.paragraph(brief.title, styles["title"], CONTENT_WIDTH),
-             write.paragraph(brief.subtitle, styles["subtitle"], CONTENT_WIDTH)]
+             write.paragraph(brief.subtitle, styles["subtitle"], CONTENT_WIDTH),
+             write.paragraph(_versions_text(brief), styles["subtitle"], CONTENT_WIDTH)]
     story += _headline(brief.snapshot, styles, write)
     story += _charts(brief.charts[:1], styles, brief.chart_note, write)
     story.append(PageBreak())
@@ -233,12 +235,18 @@ def _indicator_table(snapshot: pd.DataFrame, font: dict, write: Writer) -> Table
     return table
 
 
+def _versions_text(brief: Brief) -> str:
+    """The weights and targets versions behind the brief's figures (also the PDF's subject)."""
+    return t("versions_note", brief.lang, weights=brief.versions["weights"], targets=brief.versions["targets"])
+
+
 def _target_text(record, indicator, lang: str) -> str:
-    if indicator.target is None or not isinstance(record.target_status, str):
+    """The tenant's target as the snapshot carries it, with the verdict."""
+    if pd.isna(record.target) or not isinstance(record.target_status, str):
         return ""
-    target = indicator.target
-    when = t("target_each_year", lang) if target.every_year else t("target_by", lang, year=target.year)
-    return f"{target.value:g} {when}: {t('target_' + record.target_status, lang)}"
+    when = t("target_each_year", lang) if pd.isna(record.target_year) else \
+        t("target_by", lang, year=int(record.target_year))
+    return f"{record.target:g} {when}: {t('target_' + record.target_status, lang)}"
 
 
 def _status_word(status, lang: str) -> str:

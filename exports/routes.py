@@ -15,9 +15,9 @@ from data.catalog import catalog
 from data.numbers import bounded_number
 from data.runtime import runtime
 from data.seed import SOURCE_SYSTEM
-from data.tenancy import Tenant
+from data.tenancy import Tenant, current_tenant
 from exports import xlsx_export
-from exports.csv_export import file_name, view_csv
+from exports.csv_export import audit_csv, file_name, view_csv
 from exports.pdf_brief import Brief, brief_pdf, generated_at
 from exports.png import ExportUnavailable, renderer, with_text_chunks
 from layouts.components import scope_label
@@ -28,13 +28,15 @@ from ops.metrics import count_export
 from ops.telemetry import track
 from security import audit
 from security.limits import LIMITER, too_many
-from security.web import signed_in
+from security.web import allowed, signed_in
 from services.charts import CHARTS, chart
+from services.stewardship import version_labels
 from services.view import View, view_of_request
 
 PNG_SIZE = {"width": (1600, 200, 4000), "height": (900, 200, 4000)}  # default, low, high
 PNG_SCALE = (2.0, 0.5, 4.0)
 PNG_OPTIONS = ("width", "height", "scale", "colour")
+AUDIT_ROWS = 10000  # entries of an audit log download at most, newest first
 
 
 class BadExport(ValueError):
@@ -75,9 +77,27 @@ def export_unavailable(error: ExportUnavailable):
 def export_csv():
     tenant, view, _, lang = export_request()
     rows = queries.view_rows(tenant, view.start, view.end, view.regions, view.indicator)
-    body = view_csv(rows, view, tenant.id, queries.tenant_name(tenant, lang), queries.source_systems(tenant), lang)
+    body = view_csv(rows, view, tenant.id, queries.tenant_name(tenant, lang), queries.source_systems(tenant), lang,
+                    version_labels(tenant, lang))
     delivered("csv", tenant, view)
     return download(body, "text/csv", file_name(view))
+
+
+@exports.get("/audit.csv")
+def export_audit():
+    """The tenant's audit log (stewards), filtered like the page by `action` and `user`."""
+    lang = language_of(request.query_string)
+    if not allowed("audit"):
+        return jsonify({"error": "not allowed", "reason": t("audit_download_refused", lang)}), 403
+    action, user = request.args.get("action") or None, request.args.get("user") or None
+    if (action is not None and action not in audit.ACTIONS) or (user is not None and len(user) > 64):
+        raise BadExport([t("export_bad_audit_filter", lang)])
+    tenant = current_tenant()
+    entries = audit.recent(runtime.engine, tenant.id, AUDIT_ROWS, action=action, username=user)
+    account = signed_in()
+    audit.record(runtime.engine, "export", tenant.id, account.username if account else None, request.remote_addr,
+                 format="audit-csv", filter_action=action, filter_user=user)
+    return download(audit_csv(entries, lang), "text/csv", "audit-log.csv")
 
 
 @exports.get("/<name>.png")
@@ -114,7 +134,8 @@ def export_xlsx():
     rows = queries.view_rows(tenant, view.start, view.end, view.regions, view.indicator)
     snapshot = queries.indicator_snapshot(tenant, view.period, view.regions)
     scope = scope_label(queries.scope_of(view.regions), lang)
-    body = xlsx_export.view_workbook(rows, snapshot, view, tenant.id, queries.tenant_name(tenant, lang), scope, lang)
+    body = xlsx_export.view_workbook(rows, snapshot, view, tenant.id, queries.tenant_name(tenant, lang), scope,
+                                     version_labels(tenant, lang), lang)
     delivered("xlsx", tenant, view)
     return download(body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     xlsx_export.file_name(view))
@@ -131,6 +152,7 @@ def export_pdf():
         snapshot=queries.indicator_snapshot(tenant, view.period, view.regions),
         charts=charts,
         chart_note=note,
+        versions=version_labels(tenant, lang),
         lang=lang,
     )
     body = brief_pdf(brief)

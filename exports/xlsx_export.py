@@ -24,7 +24,8 @@ SNAPSHOT_COLUMNS = ["indicator_id", "indicator", "pillar", "value", "unit", "sta
 
 
 def view_workbook(rows: pd.DataFrame, snapshot: pd.DataFrame, view: View, tenant_id: str, tenant_name: str,
-                  scope: str, lang: str = "en") -> bytes:
+                  scope: str, versions: dict[str, str], lang: str = "en") -> bytes:
+    """`versions`: the tenant's weights and targets versions in words ({"weights": ..., "targets": ...})."""
     book = Workbook()
     data = book.active
     data.title = t("sheet_data", lang)
@@ -53,6 +54,8 @@ def view_workbook(rows: pd.DataFrame, snapshot: pd.DataFrame, view: View, tenant
         [t("meta_indicator", lang), view.indicator],
         [t("meta_unit", lang), f"{indicator.id}: {indicator.unit(lang)}"],
         [t("meta_sources", lang), ", ".join(sources)],
+        [t("meta_weights_version", lang), versions["weights"]],
+        [t("meta_targets_version", lang), versions["targets"]],
         [t("meta_note", lang), t("synthetic_notice", lang)],
         [t("meta_generated", lang), datetime.now(UTC).replace(microsecond=0).isoformat()],
         [t("meta_language", lang), t("language_name", lang)],

@@ -108,6 +108,8 @@ def account_menu(visitor: Visitor, lang: str):
         html.Span([html.I(className="bi bi-person-circle me-1", **{"aria-hidden": "true"}),
                    t("signed_in_as", lang, user=visitor.username, role=role, tenant=visitor.tenant_name)],
                   className="navbar-text small", id=ids.SIGNED_IN_AS),
+        html.A(t("nav_password", lang), href=f"/account/password?lang={lang}", id=ids.ACCOUNT_LINK,
+               className="btn btn-outline-light btn-sm"),
         html.Form([
             dcc.Input(type="hidden", name="csrf_token", value=visitor.csrf_token),
             html.Button(t("logout", lang), type="submit", className="btn btn-outline-light btn-sm", id=ids.LOGOUT),

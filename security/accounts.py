@@ -5,6 +5,7 @@ session version that ends every session when raised. (The `failed_attempts` and
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -36,6 +37,7 @@ class Account(UserMixin):
     tenant_id: str
     role: str
     session_version: int
+    must_change_password: bool = False  # signed in with a one-time password
 
     def get_id(self) -> str:
         """What Flask-Login keeps in the session: the user and the session version, so that
@@ -48,7 +50,13 @@ def check_password_strength(password: str) -> None:
         raise AccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
 
 
-def create_user(engine: Engine, username: str, tenant_id: str, role: str, password: str) -> Account:
+def one_time_password() -> str:
+    """A random password to hand over once (16 characters, ~96 bits)."""
+    return secrets.token_urlsafe(12)
+
+
+def create_user(engine: Engine, username: str, tenant_id: str, role: str, password: str,
+                must_change: bool = False) -> Account:
     username = normalise_username(username)
     if role not in ROLES:
         raise AccountError(f"role must be one of {', '.join(ROLES)}")
@@ -61,15 +69,55 @@ def create_user(engine: Engine, username: str, tenant_id: str, role: str, passwo
         user_id = conn.execute(insert(users).values(
             username=username, tenant_id=tenant_id, role=role, password_hash=_hasher.hash(password),
             is_active=True, failed_attempts=0, session_version=1, created_at=utc_now(),
+            must_change_password=must_change,
         )).inserted_primary_key[0]
-    return Account(int(user_id), username, tenant_id, role, 1)
+    return Account(int(user_id), username, tenant_id, role, 1, must_change)
 
 
-def set_password(engine: Engine, username: str, password: str) -> None:
-    """Replace the password, unlock the account and end its sessions."""
+def set_password(engine: Engine, username: str, password: str, must_change: bool = False) -> None:
+    """Replace the password, unlock the account and end its sessions; `must_change` for a
+    one-time password, to be replaced at the next sign-in."""
     check_password_strength(password)
     _update(engine, username, password_hash=_hasher.hash(password), failed_attempts=0, locked_until=None,
-            session_version=users.c.session_version + 1)
+            session_version=users.c.session_version + 1, must_change_password=must_change)
+
+
+def change_own_password(engine: Engine, username: str, current: str, new: str) -> None:
+    """A user's own change: the current password first, the same rules as the command line,
+    and not the same password again. Ends every session of the account."""
+    with engine.connect() as conn:
+        row = conn.execute(select(users.c.password_hash).where(users.c.username == username)).first()
+    if row is None or not _verify(row[0], current):
+        raise AccountError("the current password is wrong")
+    if new == current:
+        raise AccountError("the new password must differ from the current one")
+    set_password(engine, username, new)
+
+
+def set_role(engine: Engine, username: str, role: str) -> None:
+    if role not in ROLES:
+        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+    _update(engine, username, role=role, session_version=users.c.session_version + 1)
+
+
+def enable(engine: Engine, username: str) -> None:
+    _update(engine, username, is_active=True)
+
+
+def account_row(engine: Engine, username: str) -> dict | None:
+    """The stored account (without its password hash), or None."""
+    query = select(users.c.username, users.c.tenant_id, users.c.role, users.c.is_active,
+                   users.c.must_change_password).where(users.c.username == username)
+    with engine.connect() as conn:
+        row = conn.execute(query).mappings().first()
+    return dict(row) if row else None
+
+
+def active_stewards(engine: Engine, tenant_id: str) -> int:
+    query = select(func.count()).select_from(users).where(
+        users.c.tenant_id == tenant_id, users.c.role == "steward", users.c.is_active.is_(True))
+    with engine.connect() as conn:
+        return int(conn.scalar(query))
 
 
 def disable(engine: Engine, username: str) -> None:
@@ -107,7 +155,7 @@ def authenticate(engine: Engine, username: str, password: str) -> tuple[Account 
     if not usable:
         return None, "account disabled"  # only reached when the dummy password was typed
     _update(engine, name, failed_attempts=0, locked_until=None, last_login_at=utc_now())
-    return Account(row["user_id"], row["username"], row["tenant_id"], row["role"], row["session_version"]), "ok"
+    return _account(row), "ok"
 
 
 def active_account(engine: Engine, user_id: int, session_version: int) -> Account | None:
@@ -116,7 +164,12 @@ def active_account(engine: Engine, user_id: int, session_version: int) -> Accoun
         row = conn.execute(select(users).where(users.c.user_id == user_id)).mappings().first()
     if row is None or not row["is_active"] or row["session_version"] != session_version:
         return None
-    return Account(row["user_id"], row["username"], row["tenant_id"], row["role"], row["session_version"])
+    return _account(row)
+
+
+def _account(row) -> Account:
+    return Account(row["user_id"], row["username"], row["tenant_id"], row["role"], row["session_version"],
+                   bool(row["must_change_password"]))
 
 
 def active_user_count(engine: Engine) -> int:
@@ -125,7 +178,8 @@ def active_user_count(engine: Engine) -> int:
 
 
 def list_users(engine: Engine, tenant_id: str | None = None) -> list[dict]:
-    query = select(users.c.username, users.c.tenant_id, users.c.role, users.c.is_active, users.c.last_login_at)
+    query = select(users.c.username, users.c.tenant_id, users.c.role, users.c.is_active, users.c.last_login_at,
+                   users.c.must_change_password)
     if tenant_id is not None:
         query = query.where(users.c.tenant_id == tenant_id)
     with engine.connect() as conn:

@@ -71,6 +71,24 @@ def failed_sign_in_limits(attempts: int) -> str:
     return f"{attempts} per minute;{2 * attempts} per 15 minutes;{4 * attempts} per hour;{8 * attempts} per day"
 
 
+def release_name(server: Flask, username: str) -> int:
+    """Forget the failed sign-ins counted against a name from every address (a steward's
+    "unlock"); returns the counters removed. Keys look like `.../<name>@<address>/...`."""
+    storage = server.extensions[LIMITER].storage
+    marker = f"/{username}@"
+    if isinstance(storage, SQLiteStorage):
+        with storage._connection() as conn:
+            return conn.execute("DELETE FROM counters WHERE instr(key, ?) > 0", (marker,)).rowcount
+    client = getattr(storage, "storage", None)
+    if hasattr(client, "scan_iter"):  # Redis
+        keys = list(client.scan_iter(match=f"*{marker}*"))
+        return client.delete(*keys) if keys else 0
+    keys = [key for key in list(client or {}) if marker in key]  # memory
+    for key in keys:
+        storage.clear(key)
+    return len(keys)
+
+
 def retry_after(limiter: Limiter) -> int:
     """Seconds until the limit the current request broke lets it through again."""
     limit = limiter.current_limit

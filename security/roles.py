@@ -15,6 +15,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "data_table": frozenset({ANALYST, STEWARD}),
     "audit": frozenset({STEWARD}),
     "manage_users": frozenset({STEWARD}),
+    "manage_settings": frozenset({STEWARD}),  # the organisation's targets and index weights
+    "change_password": frozenset(ROLES),  # one's own
     "diagnostics": frozenset({OPS}),
     "settings": frozenset({OPS}),
     "data": frozenset({STEWARD}),  # issue 10: load, preview, import and roll back data; API tokens

@@ -29,6 +29,7 @@ USER_CHECK_SECONDS = 10  # how long a worker trusts "are there any users?" befor
 SEEN_EVERY_SECONDS = 60  # how often a session's last activity is written (its idle timeout)
 DASH_CALLBACKS_VIEW = "dash.dash.dispatch"  # JSON only (security/payloads.py), so no form can forge one
 FAILED = 401
+PASSWORD_PATH = "/account/password"  # where an account signed in with a one-time password is held
 
 
 def init_security(server: Flask, settings: Settings) -> None:
@@ -80,7 +81,14 @@ def allowed(permission: str) -> bool:
     if not g.get("hub_auth", False):
         return True
     account = signed_in()
+    if account is not None and account.must_change_password:  # a one-time password: only its change
+        return permission == "change_password"
     return account is not None and role_can(account.role, permission)
+
+
+def must_change_password() -> bool:
+    account = signed_in()
+    return bool(account and account.must_change_password)
 
 
 def _load_account(user_token: str) -> accounts.Account | None:
@@ -135,6 +143,8 @@ def guard():
         return jsonify({"error": "sign in required"}), 401
     g.hub_account = account
     g.hub_tenant = account.tenant_id
+    if account.must_change_password:
+        return _hold_for_password_change(path)
     if path.startswith("/export/"):
         permission = EXPORT_PERMISSION.get(path.rsplit(".", 1)[-1])
         if permission is None or not role_can(account.role, permission):
@@ -149,6 +159,17 @@ def _token_guard():
     if holder is None:
         return jsonify({"error": "a valid API token is required"}), 401, {"WWW-Authenticate": "Bearer"}
     g.hub_auth, g.hub_tenant, g.hub_api_token = True, holder.tenant_id, holder
+    return None
+
+
+def _hold_for_password_change(path: str):
+    """An account signed in with a one-time password reaches only the change-password page
+    (and the callbacks, which allow nothing else: see `allowed`) until it has its own."""
+    if path.startswith("/export/"):
+        return jsonify({"error": "not allowed", "reason": "change your one-time password first"}), 403
+    if request.method == "GET" and not path.startswith("/_dash") and path != PASSWORD_PATH:
+        query = f"?lang={request.args['lang']}" if request.args.get("lang") in ("en", "ar") else ""
+        return redirect(PASSWORD_PATH + query)
     return None
 
 

@@ -7,7 +7,8 @@ import plotly.graph_objects as go
 
 from data import queries
 from data.cache import memoized
-from data.catalog import catalog
+from data.catalog import INDEX_ID
+from data.stewardship import tenant_catalog
 from data.tenancy import Tenant
 from layouts.components import scope_label
 from layouts.figures import index_breakdown_figure, region_map_figure, regions_bar_figure, trend_figure
@@ -37,7 +38,7 @@ def chart_json(tenant: Tenant, name: str, view: View, colour_by: str, lang: str,
 
 
 def chart(name: str, tenant: Tenant, view: View, colour_by: str = "status", lang: str = "en") -> go.Figure:
-    indicator = catalog()[view.indicator]
+    indicator = tenant_catalog(tenant)[view.indicator]  # the tenant's target line
     if name == "trend":
         series = queries.trend_series(tenant, view.start, view.end, view.regions, view.indicator)
         return trend_figure(series, indicator, view.start, view.end, lang)
@@ -48,7 +49,7 @@ def chart(name: str, tenant: Tenant, view: View, colour_by: str = "status", lang
         return region_map_figure(regional, indicator, view.period, colour_by, view.regions, lang)
     if name == "index-breakdown":
         breakdown = queries.index_breakdown(tenant, view.period, view.regions)
-        value = format_number(breakdown.value, catalog()["sustainability_index"].decimals, lang)
+        value = format_number(breakdown.value, tenant_catalog(tenant)[INDEX_ID].decimals, lang)
         title = t("breakdown_title", lang, value=value, scope=scope_label(queries.scope_of(view.regions), lang),
                   period=format_period(view.period, lang))
         return index_breakdown_figure(breakdown.components, breakdown.value, title, lang)

@@ -17,6 +17,7 @@ from layouts.text import DEFAULT_LANGUAGE, language_of, t
 
 PARAMETERS = ("period", "from", "to", "regions", "pillar", "indicator")
 LANGUAGE_PARAMETER = "lang"  # not part of the view: the language it is shown in
+WHATIF_PARAMETER = "weights"  # not part of the view: the executive page's what-if weights (never stored)
 TREND_QUARTERS = 20  # the trend shows five years by default
 DEFAULT_PILLAR = "economic"
 MAX_SHOWN = 40  # characters of a bad value quoted back in a notice
@@ -108,7 +109,7 @@ def parse_view(search: str, options: Options, latest: Period, lang: str = DEFAUL
         notices.append(t("notice_link_too_long", lang, limit=f"{MAX_QUERY:,}"))
     params = dict(parse_qsl(search.lstrip("?"), keep_blank_values=True))
     view = default_view(options, latest)
-    unknown = sorted(set(params) - set(PARAMETERS) - {LANGUAGE_PARAMETER})
+    unknown = sorted(set(params) - set(PARAMETERS) - {LANGUAGE_PARAMETER, WHATIF_PARAMETER})
     if unknown:
         key = "notice_unknown_parameter" if len(unknown) == 1 else "notice_unknown_parameters"
         notices.append(t(key, lang, name=_quoted_list(unknown, lang)))
