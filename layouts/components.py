@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import uuid
+import hashlib
+import json
 
 import dash_bootstrap_components as dbc
 import pandas as pd
@@ -99,10 +100,15 @@ def chart_text(figure: dict, lang: str, heading_level: int = 2, graph_id: str | 
         data = html.Div(id=ids.chart_data(graph_id)) if graph_id else data_table(meta)
         summary = html.Summary(t("chart_data", lang), className="small",
                                **({"id": ids.chart_data_open(graph_id), "n_clicks": 0} if graph_id else {}))
-        # A new key each time: the browser mounts a closed <details> whose clicks count from 0.
+        # A new key for new data: the browser mounts a closed <details> whose clicks count from 0.
+        # Derived from the content, so the same view is always answered with the same bytes.
         parts.append(html.Details([summary, html.Div(data, className="chart-data")], className="mb-1",
-                                  key=uuid.uuid4().hex if graph_id else None))
+                                  key=_content_key(meta) if graph_id else None))
     return parts
+
+
+def _content_key(meta: dict) -> str:
+    return hashlib.sha256(json.dumps(meta, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 def data_table(meta: dict):

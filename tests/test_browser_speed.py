@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from ops import delivery
+
 pytestmark = pytest.mark.browser
 
 
@@ -34,7 +36,7 @@ def test_the_page_comes_compressed_from_the_app_alone(page, live_server):
     assert scripts and all(r.url.startswith(live_server["url"]) for r in responses)
     assert all(r.headers.get("content-encoding") == "br" for r in scripts if r.status == 200), \
         [(r.url, r.headers.get("content-encoding")) for r in scripts]
-    assert any("/vendor/plotly/basic-" in r.url for r in scripts)
+    assert any(f"/vendor/plotly/{delivery.PARTIAL_VARIANT}-" in r.url for r in scripts)
     page.watch.assert_clean()
 
 
