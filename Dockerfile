@@ -13,9 +13,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     BROWSER_PATH=/usr/bin/chromium
 
 # Chromium and Arabic-capable fonts for server-side PNG export; curl for the health checks;
-# sqlite3, jq and the PostgreSQL client for the runbook's database and log commands and pg_dump backups.
+# sqlite3, jq and the PostgreSQL client for the runbook's database and log commands and pg_dump backups;
+# npm only to fetch the partial plotly.js bundle below (removed again after).
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends chromium fonts-noto-core curl sqlite3 jq postgresql-client \
+    && apt-get install -y --no-install-recommends chromium fonts-noto-core curl sqlite3 jq postgresql-client npm \
     && rm -rf /var/lib/apt/lists/*
 
 RUN useradd --create-home --uid 10001 hub \
@@ -35,7 +36,9 @@ COPY services ./services
 COPY assets ./assets
 COPY scripts ./scripts
 RUN pip install --no-cache-dir --upgrade pip \
-    && pip install --no-cache-dir --build-constraint build-constraints.txt .
+    && pip install --no-cache-dir --build-constraint build-constraints.txt . \
+    && scripts/fetch_plotly_bundle.sh python /app \
+    && apt-get purge -y --auto-remove npm && rm -rf /var/lib/apt/lists/* /root/.npm
 
 USER hub
 VOLUME ["/data", "/logs", "/backups"]

@@ -47,22 +47,9 @@ $(VENV)/.installed-bench: $(VENV)/.installed-test
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	touch $@
 
-# The partial plotly.js bundle (2D traces: all the hub draws; 1.5 MB against 4.8 MB) for the
-# plotly.js version of the installed plotly.py, from the npm registry with Debian's npm, into
-# var/vendor/ (not in git). Without it the app serves plotly.py's full bundle and logs that it does.
+# The partial plotly.js bundle into var/vendor/ (see the script; the Dockerfile runs it too).
 plotly-bundle: $(VENV)/.installed-app system-packages
-	@version=$$($(BIN)/python -c "from plotly.offline import get_plotlyjs_version as v; print(v())"); \
-	target=var/vendor/plotly-cartesian-$$version.min.js; \
-	if [ -f $$target ]; then exit 0; fi; \
-	work=$$(mktemp -d); \
-	if (cd $$work && npm pack --silent plotly.js-cartesian-dist-min@$$version >/dev/null) \
-		&& tar -xzf $$work/plotly.js-cartesian-dist-min-$$version.tgz -C $$work \
-		&& mkdir -p var/vendor && cp $$work/package/plotly-cartesian.min.js $$target; then \
-		echo "plotly.js $$version cartesian bundle in $$target"; \
-	else \
-		echo "Could not fetch plotly.js-cartesian-dist-min@$$version: the full plotly.js bundle will be served"; \
-	fi; \
-	rm -rf $$work
+	@scripts/fetch_plotly_bundle.sh $(BIN)/python .
 
 # Debian's Chromium renders PNG exports and runs the browser tests (never a downloaded browser
 # build); Noto fonts draw Arabic in PNG, PDF and the browser; npm fetches the partial plotly.js. Installed when missing and apt is usable.

@@ -24,11 +24,12 @@
     });
   }
 
+  /* In a microtask, not the next frame: a dropdown is never seen, nor checked, unfixed. */
   var scheduled = false;
   new MutationObserver(function () {
     if (!scheduled) {
       scheduled = true;
-      window.requestAnimationFrame(function () { scheduled = false; fixDropdowns(); });
+      window.queueMicrotask(function () { scheduled = false; fixDropdowns(); });
     }
   }).observe(document.documentElement, { childList: true, subtree: true });
 
