@@ -64,6 +64,17 @@ def when_ready(_server):
     with _cannot_start():
         outcome = ensure_database(settings, then=prepare_sign_in)  # one replica at a time
     log.info("%s; serving on http://%s", outcome, bind)
+    _start_insight_job()
+
+
+def _start_insight_job():
+    """Forecasts and unusual values are computed in a process of their own (data/insight.py),
+    so that no worker spends its CPU or memory on them; it ends with the master."""
+    import subprocess
+
+    job = subprocess.Popen([sys.executable, "-m", "data.insight", str(os.getpid())],
+                           cwd=os.path.dirname(os.path.abspath(__file__)))
+    atexit.register(job.terminate)
 
 
 def post_worker_init(_worker):

@@ -98,3 +98,23 @@ DIAGNOSTICS_ERRORS = "diagnostics-errors"
 SETTINGS_CLEAR_CACHE = "settings-clear-cache"
 SETTINGS_CACHE_RESULT = "settings-cache-result"
 SETTINGS_CACHE_STATE = "settings-cache-state"
+
+# issue 15: region profile, forecasts, values that stand out, narratives
+PROFILE_URL = "profile-url"
+PROFILE_PERIOD = "profile-period"
+PROFILE_INDICATOR = "profile-indicator"
+PROFILE_BODY = "profile-body"
+PROFILE_NARRATIVE = "profile-narrative"
+PROFILE_INDICATORS = "profile-indicators"
+PROFILE_STRONGEST = "profile-strongest"
+PROFILE_WEAKEST = "profile-weakest"
+PROFILE_FORECAST = "profile-forecast-chart"
+PROFILE_TRACK = "profile-track-record"
+PROFILE_OUTLOOK = "profile-outlook"
+PROFILE_ANOMALIES = "profile-anomalies"
+PROFILE_REGIONS = "profile-regions"  # the menu of other places' profiles
+PROFILE_LINK = "profile-link"  # dashboard and executive page: the selection's profile
+EXEC_NARRATIVE = "exec-narrative"
+EXEC_OUTLOOK = "exec-outlook"
+TREND_FORECAST = "trend-forecast-toggle"  # dashboard: show the forecast on the trend chart
+profile_row = _family("profile-row")  # profile: one row per indicator id
