@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from dash import ALL, Input, Output, State, ctx, no_update
 
+from callbacks import insight_overlay
 from callbacks.failures import failure_message
 from data import queries
 from data.catalog import INDEX_ID, catalog
@@ -71,6 +72,7 @@ INPUTS = dict(
 
 def register(callbacks) -> None:
     callbacks.callback(output=OUTPUTS, inputs=INPUTS, prevent_initial_call=True)(update_dashboard)
+    insight_overlay.register(callbacks)
 
 
 def page(search: str = "", lang: str = "en"):

@@ -43,6 +43,7 @@ class Brief:
     charts: list[tuple[str, bytes]]  # (caption, PNG)
     chart_note: str | None  # why charts are missing, when they are
     lang: str = "en"
+    narrative: tuple[str, ...] = ()  # the summary in words (services/narrative.py)
 
 
 def fonts() -> dict[str, str]:
@@ -140,6 +141,7 @@ def brief_pdf(brief: Brief) -> bytes:
     story = [write.paragraph(brief.title, styles["title"], CONTENT_WIDTH),
              write.paragraph(brief.subtitle, styles["subtitle"], CONTENT_WIDTH)]
     story += _headline(brief.snapshot, styles, write)
+    story += _narrative(brief.narrative, styles, write)
     story += _charts(brief.charts[:1], styles, brief.chart_note, write)
     story.append(PageBreak())
     story.append(write.paragraph(t("pdf_indicators", lang), styles["head"], CONTENT_WIDTH))
@@ -169,6 +171,13 @@ def _headline(snapshot: pd.DataFrame, styles, write: Writer) -> list:
         write.paragraph("؛ ".join(changes) if write.rtl else "; ".join(changes), styles["body"], CONTENT_WIDTH),
         Spacer(1, 8),
     ]
+
+
+def _narrative(sentences: tuple[str, ...], styles, write: Writer) -> list:
+    if not sentences:
+        return []
+    return [write.paragraph(t("story_heading", write.lang), styles["head"], CONTENT_WIDTH),
+            *(write.paragraph(sentence, styles["body"], CONTENT_WIDTH) for sentence in sentences), Spacer(1, 8)]
 
 
 def _charts(charts: list[tuple[str, bytes]], styles, note: str | None, write: Writer) -> list:

@@ -8,14 +8,15 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
-from dash import html
+from dash import dcc, html
 
 from data import anomalies, forecasts
 from data.catalog import Indicator, catalog
 from data.periods import Period
 from data.regions import region_name
+from layouts import ids
 from layouts.components import scroll_region
-from layouts.format import format_integer, format_number, format_period, format_value
+from layouts.format import digits, format_integer, format_number, format_period, format_value
 from layouts.text import t
 
 FORECAST_COLOUR = "#6f42c1"
@@ -116,3 +117,42 @@ def unusual_method(lang: str) -> html.P:
     return html.P(t("unusual_method", lang, threshold=format_number(anomalies.THRESHOLD, 0, lang),
                     shift=format_number(anomalies.SHIFT_THRESHOLD, 0, lang)),
                   className="small text-body-secondary mt-2 mb-0")
+
+
+def narrative_card(sentences: list[str], component_id: str, lang: str) -> dbc.Card:
+    return dbc.Card(dbc.CardBody([html.H2(t("story_heading", lang), className="h6"),
+                                  html.Div([html.P(s, className="mb-1") for s in sentences], id=component_id)]),
+                    className="shadow-sm mb-3")
+
+
+def outlook_list(targets, component_id: str, lang: str):
+    """Each target's outlook from the forecast, or why there is none yet."""
+    if targets is None:
+        return html.P(t("story_outlook_computing", lang), className="small mb-0", id=component_id)
+    return html.Ul([html.Li(t(f"story_outlook_{outlook}", lang, name=catalog()[i].name(lang),
+                              year=digits(str(year), lang) if year else ""))
+                    for i, outlook, year in targets], className="small mb-0", id=component_id)
+
+
+def executive_insight(sentences: list[str], targets, code: str | None, query: str, lang: str) -> dbc.Row:
+    """The executive page's summary in words, beside the target outlook and the link to the
+    profile of the selection (when it is one place)."""
+    link = [dcc.Link(t("profile_link", lang, place=region_name(code, lang)), href=f"/region/{code}{query}",
+                     id=ids.PROFILE_LINK, className="btn btn-outline-primary btn-sm")] if code else []
+    outlook = html.P(t("story_outlook_combined", lang), className="small mb-0", id=ids.EXEC_OUTLOOK) \
+        if code is None else outlook_list(targets, ids.EXEC_OUTLOOK, lang)
+    return dbc.Row([
+        dbc.Col(narrative_card(sentences, ids.EXEC_NARRATIVE, lang), lg=8),
+        dbc.Col(dbc.Card(dbc.CardBody([html.H2(t("outlook_heading", lang), className="h6"), outlook,
+                                       html.Div(link, className="mt-2")]), className="shadow-sm mb-3"), lg=4),
+    ], className="g-3")
+
+
+def trend_controls(lang: str) -> html.Div:
+    """Under the dashboard's trend chart: the forecast toggle (off by default) and the link to
+    the selection's profile (its target set by callbacks/insight_overlay.py)."""
+    return html.Div([
+        dbc.Checklist(id=ids.TREND_FORECAST, value=[], switch=True, className="small",
+                      options=[{"label": t("forecast_toggle", lang), "value": "show"}]),
+        dcc.Link(t("nav_profile", lang), href="/region/SA", id=ids.PROFILE_LINK, className="small"),
+    ], className="d-flex flex-wrap gap-3 align-items-center mt-1")

@@ -30,8 +30,8 @@ from layouts.components import (
 )
 from layouts.executive import breakdown_table
 from layouts.figures import sparkline_svg
-from layouts.format import digits, format_integer, format_period, format_value
-from layouts.insight import anomaly_table, track_record, unusual_method
+from layouts.format import format_integer, format_period, format_value
+from layouts.insight import anomaly_table, narrative_card, outlook_list, track_record, unusual_method
 from layouts.text import t
 
 
@@ -97,12 +97,6 @@ def profile_body(data: dict, lang: str = "en") -> html.Div:
     ])
 
 
-def narrative_card(sentences: list[str], component_id: str, lang: str) -> dbc.Card:
-    return dbc.Card(dbc.CardBody([html.H2(t("story_heading", lang), className="h6"),
-                                  html.Div([html.P(s, className="mb-1") for s in sentences], id=component_id)]),
-                    className="shadow-sm mb-3")
-
-
 def standing_card(strongest: pd.DataFrame, weakest: pd.DataFrame, code: str, lang: str) -> dbc.Card:
     if code == NATIONAL_CODE:
         body = [html.P(t("profile_standing_nation", lang), className="small mb-0")]
@@ -137,15 +131,6 @@ def forecast_card(data: dict, lang: str) -> dbc.Card:
         html.H3(t("outlook_heading", lang), className="h6 mt-2"),
         outlook_list(data["targets"], ids.PROFILE_OUTLOOK, lang),
     ]), className="shadow-sm my-3")
-
-
-def outlook_list(targets, component_id: str, lang: str):
-    """Each target's outlook from the forecast, or why there is none yet."""
-    if targets is None:
-        return html.P(t("story_outlook_computing", lang), className="small mb-0", id=component_id)
-    return html.Ul([html.Li(t(f"story_outlook_{outlook}", lang, name=catalog()[i].name(lang),
-                              year=digits(str(year), lang) if year else ""))
-                    for i, outlook, year in targets], className="small mb-0", id=component_id)
 
 
 def indicator_table(table: pd.DataFrame, code: str, lang: str) -> dbc.Table:

@@ -57,6 +57,17 @@ def _rows(frame: pd.DataFrame, code: str, indicator_id: str) -> pd.DataFrame:
     return chosen.reset_index(drop=True)
 
 
+def forecast_export_rows(tenant: Tenant, regions: tuple[str, ...], indicator_id: str) -> pd.DataFrame | None:
+    """The forecasts of one indicator for the nation and the regions (every region when none
+    is given); None while computing."""
+    insight = ready(tenant)
+    if insight is None:
+        return None
+    codes = tuple(c for c in regions if c != NATIONAL_CODE)
+    chosen = insight.forecasts[insight.forecasts["indicator_id"] == indicator_id]
+    return chosen[chosen["region_code"].isin((NATIONAL_CODE, *codes)) | (not codes)].reset_index(drop=True)
+
+
 def target_outlooks(tenant: Tenant, code: str | None) -> list[tuple[str, str, int | None]] | None:
     """(indicator id, outlook, year) for every target of the place; None while computing."""
     if ready(tenant) is None or code is None:
