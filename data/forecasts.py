@@ -143,7 +143,7 @@ def panel_forecasts(panel: pd.DataFrame, catalog: Catalog) -> tuple[pd.DataFrame
     ahead = [last.shift(h + 1) for h in range(HORIZON)]
     for code, rows in panel.groupby("region_code"):
         rows = rows.set_index("ordinal")
-        for indicator_id in catalog.base_ids:
+        for indicator_id in (i for i in catalog.base_ids if i in rows):
             values = usable(rows[indicator_id].reindex(range(int(rows.index.min()), last.ordinal + 1)))
             if values is None:
                 continue

@@ -79,10 +79,9 @@ def track_record(skill: dict | None, reason: str | None, lang: str) -> str:
 
 def anomaly_table(found: pd.DataFrame | None, lang: str, table_id: str = "anomaly-table"):
     """The values that stand out, largest first; a sentence while computing or when none."""
-    if found is None:
-        return html.P(t("unusual_computing", lang), className="small mb-0")
-    if found.empty:
-        return html.P(t("unusual_none", lang), className="small mb-0")
+    if found is None or found.empty:
+        return html.P(t("unusual_computing" if found is None else "unusual_none", lang), className="small mb-0",
+                      id=table_id)
     rows = []
     for row in found.head(ANOMALIES_LISTED).itertuples(index=False):
         indicator = catalog()[row.indicator_id]
