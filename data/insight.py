@@ -95,4 +95,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # run the importable module's code, so that what it stores names data.insight.Insight
+    # (not __main__.Insight) and unpickles in the workers
+    from data import insight
+
+    insight.main()
