@@ -226,3 +226,13 @@ def test_executive_page_has_the_summary_outlook_and_profile_link(hub):
     assert find_component(layout, ids.PROFILE_LINK).href.startswith("/region/SA-01?period=2025Q4")
     assert pd.notna(queries.indicator_snapshot(MEP, LATEST, ("SA-01",)).set_index("indicator_id").loc[INDEX_ID,
                                                                                                       "value"])
+
+
+def test_the_pdf_brief_carries_the_summary(app, hub):
+    from pypdf import PdfReader
+
+    response = app.server.test_client().get("/export/brief.pdf?regions=SA-01")
+    assert response.status_code == 200
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+    first = story.narrative(MEP, LATEST, ("SA-01",), "en")[0]
+    assert "Summary" in text and " ".join(first.split()[:8]) in " ".join(text.split())
