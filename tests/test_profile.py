@@ -236,3 +236,11 @@ def test_the_pdf_brief_carries_the_summary(app, hub):
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
     first = story.narrative(MEP, LATEST, ("SA-01",), "en")[0]
     assert "Summary" in text and " ".join(first.split()[:8]) in " ".join(text.split())
+
+
+def test_the_section_for_the_quality_page_lists_every_value_that_stands_out(hub):
+    from layouts.insight import anomaly_section
+
+    section = text_of(anomaly_section(MEP, "ar"))
+    assert "قيم لافتة" in section and "الرياض" in section and "5" in section  # the threshold, stated
+    assert len(find_component(anomaly_section(MEP), "quality-anomalies").children[1].children) == len(hub.anomalies)
