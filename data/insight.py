@@ -4,7 +4,8 @@ data version and kept in the shared cache under
     hub:<code version>:insight:<tenant>:<data version>
 
 Pages and exports only read them (`ready`); they are never computed inside a request. The
-background job (`python -m data.insight`, started by gunicorn's master, see gunicorn.conf.py)
+background job (`python -m data.insight`, started by gunicorn's master in a process group of
+its own, see gunicorn.conf.py)
 looks every POLL_S seconds for a tenant whose current data version has none, and computes
 them: at start, and after every import, rollback or catalog change.
 """
@@ -76,9 +77,9 @@ def refresh() -> list[str]:
     return done
 
 
-def run(parent: int) -> None:
-    """Refresh every POLL_S seconds until the parent process (gunicorn's master) ends."""
-    while os.getppid() == parent:
+def run(master: int) -> None:
+    """Refresh every POLL_S seconds until gunicorn's master ends."""
+    while _alive(master):
         try:
             refresh()
         except Exception:  # a database or cache hiccup: try again at the next poll
@@ -86,12 +87,27 @@ def run(parent: int) -> None:
         time.sleep(POLL_S)
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def main() -> None:
+    """`python -m data.insight MASTER_PID`: detach (the master's children stay its workers
+    only, as the tools that watch them expect), then refresh until the master ends."""
     from settings import Settings
 
+    master = int(sys.argv[1]) if len(sys.argv) > 1 else os.getppid()
+    if os.fork():
+        os._exit(0)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s insight %(message)s")
     runtime.init(Settings.from_env())
-    run(int(sys.argv[1]) if len(sys.argv) > 1 else os.getppid())
+    run(master)
 
 
 if __name__ == "__main__":
