@@ -64,6 +64,29 @@ def when_ready(_server):
     with _cannot_start():
         outcome = ensure_database(settings, then=prepare_sign_in)  # one replica at a time
     log.info("%s; serving on http://%s", outcome, bind)
+    _start_insight_job()
+
+
+def _start_insight_job():
+    """Forecasts and unusual values are computed in a process of their own (data/insight.py),
+    so that no worker spends its CPU or memory on them; it ends with the master (and notices a
+    killed master within seconds). It runs at a lower priority than the workers and with one
+    BLAS thread (several spin and multiply its CPU time tenfold on a busy machine)."""
+    import subprocess
+
+    env = {**os.environ, **{name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}}
+    job = subprocess.Popen([sys.executable, "-m", "data.insight", str(os.getpid())], env=env,
+                           cwd=os.path.dirname(os.path.abspath(__file__)), preexec_fn=lambda: os.nice(10),
+                           start_new_session=True)
+    atexit.register(_end_group, job.pid)
+
+
+def _end_group(group: int) -> None:
+    """End the background job (it detached from the master inside its own process group)."""
+    import signal
+
+    with contextlib.suppress(OSError):
+        os.killpg(group, signal.SIGTERM)
 
 
 def post_worker_init(_worker):

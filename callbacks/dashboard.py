@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from dash import ALL, ClientsideFunction, Input, Output, State, ctx, no_update
 
+from callbacks import insight_overlay
 from callbacks.failures import failure_message
 from data import queries
 from data.catalog import INDEX_ID, catalog
@@ -80,6 +81,7 @@ def register(callbacks) -> None:
                                       Output(ids.chart_data(graph), "children"),
                                       Input(ids.chart_data_open(graph), "n_clicks", allow_optional=True),
                                       Input(graph, "figure", allow_optional=True))
+    insight_overlay.register(callbacks)
 
 
 def page(search: str = "", lang: str = "en"):

@@ -13,10 +13,13 @@ from data.tenancy import Tenant
 from exports.png import availability
 from layouts import executive as layout
 from layouts import ids
+from layouts import insight as insight_layout
 from layouts.components import message, notice
 from layouts.text import language_of, t
 from security.web import allowed
 from services.charts import screen_chart
+from services.insight import scope_code, target_outlooks
+from services.narrative import narrative
 from services.view import View, view_of_request
 
 
@@ -77,5 +80,13 @@ def body(tenant: Tenant, view: View, notices: list[str], lang: str):
         pdf_reason=None,
         xlsx_reason=None if allowed("export_xlsx") else t("role_cannot_download", lang),
     )
-    return [notice(notices, lang), layout.executive_body(data, lang)]
+    return [notice(notices, lang), insight_parts(tenant, view, lang), layout.executive_body(data, lang)]
+
+
+def insight_parts(tenant: Tenant, view: View, lang: str):
+    """The summary in words, the target outlook from the forecasts and the link to the
+    selection's profile (issue 15)."""
+    code = scope_code(view.regions)
+    return insight_layout.executive_insight(narrative(tenant, view.period, view.regions, lang),
+                                            target_outlooks(tenant, code), code, view.query_string(lang), lang)
 

@@ -26,6 +26,7 @@ from callbacks import (
     data_page,
     diagnostics,
     executive,
+    profile,
     quality_page,
     settings_page,
 )
@@ -42,6 +43,7 @@ class Page:
     module: ModuleType  # page(search, lang) builds it; register(callbacks) wires its callbacks
     permission: str  # see security/roles.py
     nav: str | None = MAIN_MENU
+    prefix: bool = False  # also serves path/<rest>; its page() gets `rest` as a third argument
 
     @property
     def nav_id(self) -> str:
@@ -52,6 +54,7 @@ class Page:
 PAGES: tuple[Page, ...] = (
     Page("dashboard", "/", "nav_dashboard", dashboard, "dashboard"),
     Page("executive", "/executive", "nav_executive", executive, "dashboard"),
+    Page("profile", "/region", "nav_profile", profile, "dashboard", nav=None, prefix=True),
     Page("diagnostics", "/diagnostics", "nav_diagnostics", diagnostics, "diagnostics"),
     Page("settings", "/settings", "nav_settings", settings_page, "settings"),
     Page("audit", "/audit", "nav_audit", audit_page, "audit"),
@@ -70,7 +73,17 @@ def page_for(pathname) -> Page | None:
     """The page at a URL path (any case, with or without a trailing slash), or None."""
     if not isinstance(pathname, str):
         return None
-    return _BY_PATH.get(pathname.rstrip("/").lower() or "/")
+    path = pathname.rstrip("/").lower() or "/"
+    if path in _BY_PATH:
+        return _BY_PATH[path]
+    head = path.rsplit("/", 1)[0]
+    page = _BY_PATH.get(head)
+    return page if page is not None and page.prefix else None
+
+
+def rest_of(page: Page, pathname: str) -> str:
+    """What follows a prefix page's path in `pathname` (one path segment, original case)."""
+    return pathname.rstrip("/")[len(page.path) + 1:]
 
 
 def landing(page: Page | None) -> Page | None:

@@ -8,7 +8,7 @@ from dash import Input, Output, State
 from flask import g
 
 from callbacks.failures import failure_message
-from callbacks.registry import landing, navigation, page_for
+from callbacks.registry import landing, navigation, page_for, rest_of
 from data import queries
 from data.tenancy import current_tenant
 from layouts import ids
@@ -79,6 +79,7 @@ def render_page(pathname, search=None):
         return (message(t("not_allowed_title", lang), t("not_allowed_body", lang, role=role), "warning", level=1),
                 page_title(page, lang))
     try:
-        return page.module.page(search, lang), page_title(page, lang)
+        args = (rest_of(page, pathname),) if page.prefix else ()
+        return page.module.page(search, lang, *args), page_title(page, lang)
     except Exception as error:
         return failure_message("page", error, lang=lang, level=1, page=page.path), page_title(page, lang)

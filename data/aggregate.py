@@ -230,3 +230,21 @@ def _progress_pct(baseline, current, target, sign) -> float | None:
     if baseline is None or sign * (target - baseline) <= 0:
         return None
     return float(np.clip((current - baseline) / (target - baseline) * 100, 0, 100))
+
+
+# --- standing among regions (issue 15) ----------------------------------------------------
+
+def rank_among(values: pd.Series, indicator: Indicator) -> pd.Series:
+    """Each region's rank (1 = best by the indicator's direction; largest first without a
+    direction); ties share the better rank, missing values have none."""
+    ascending = indicator.direction == "lower"
+    return values.rank(ascending=ascending, method="min", na_option="keep")
+
+
+def index_drivers(now: IndexBreakdown, before: IndexBreakdown) -> pd.DataFrame:
+    """Each component's contribution to the change of the index between two breakdowns:
+    component, delta (points of the index), largest effect first."""
+    delta = now.components.set_index("component")["contribution"] - \
+        before.components.set_index("component")["contribution"]
+    frame = delta.rename("delta").dropna().reset_index()
+    return frame.reindex(frame["delta"].abs().sort_values(ascending=False).index).reset_index(drop=True)

@@ -75,6 +75,17 @@ def view_csv(rows: pd.DataFrame, view: View, tenant_id: str, tenant_name: str,
     return buffer.getvalue()
 
 
+def plain_csv(rows: pd.DataFrame, columns: list[str]) -> str:
+    """Rows under machine-readable column names, no header block (forecasts, values that
+    stand out): empty cells for what is not claimed (e.g. no interval of a computed forecast)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for record in rows[columns].itertuples(index=False):
+        writer.writerow(["" if pd.isna(cell) else neutralise(cell) for cell in record])
+    return buffer.getvalue()
+
+
 def file_name(view: View) -> str:
     regions = "-".join(view.regions) if view.regions else "national"
     return f"{view.indicator}-{regions}-{view.start}-{view.end}.csv"

@@ -44,6 +44,7 @@ class Brief:
     chart_note: str | None  # why charts are missing, when they are
     versions: dict[str, str]  # the tenant's weights and targets versions in words
     lang: str = "en"
+    narrative: tuple[str, ...] = ()  # the summary in words (services/narrative.py)
 
 
 def fonts() -> dict[str, str]:
@@ -142,6 +143,7 @@ def brief_pdf(brief: Brief) -> bytes:
              write.paragraph(brief.subtitle, styles["subtitle"], CONTENT_WIDTH),
              write.paragraph(_versions_text(brief), styles["subtitle"], CONTENT_WIDTH)]
     story += _headline(brief.snapshot, styles, write)
+    story += _narrative(brief.narrative, styles, write)
     story += _charts(brief.charts[:1], styles, brief.chart_note, write)
     story.append(PageBreak())
     story.append(write.paragraph(t("pdf_indicators", lang), styles["head"], CONTENT_WIDTH))
@@ -171,6 +173,13 @@ def _headline(snapshot: pd.DataFrame, styles, write: Writer) -> list:
         write.paragraph("؛ ".join(changes) if write.rtl else "; ".join(changes), styles["body"], CONTENT_WIDTH),
         Spacer(1, 8),
     ]
+
+
+def _narrative(sentences: tuple[str, ...], styles, write: Writer) -> list:
+    if not sentences:
+        return []
+    return [write.paragraph(t("story_heading", write.lang), styles["head"], CONTENT_WIDTH),
+            *(write.paragraph(sentence, styles["body"], CONTENT_WIDTH) for sentence in sentences), Spacer(1, 8)]
 
 
 def _charts(charts: list[tuple[str, bytes]], styles, note: str | None, write: Writer) -> list:

@@ -17,7 +17,7 @@ from data.runtime import runtime
 from data.seed import SOURCE_SYSTEM
 from data.tenancy import Tenant, current_tenant
 from exports import xlsx_export
-from exports.csv_export import audit_csv, file_name, view_csv
+from exports.csv_export import audit_csv, file_name, plain_csv, view_csv
 from exports.pdf_brief import Brief, brief_pdf, generated_at
 from exports.png import ExportUnavailable, renderer, with_text_chunks
 from layouts.components import scope_label
@@ -30,6 +30,8 @@ from security import audit
 from security.limits import LIMITER, too_many
 from security.web import allowed, signed_in
 from services.charts import CHARTS, chart
+from services.insight import anomalies_in, forecast_export_rows
+from services.narrative import narrative
 from services.stewardship import version_labels
 from services.view import View, view_of_request
 
@@ -37,6 +39,9 @@ PNG_SIZE = {"width": (1600, 200, 4000), "height": (900, 200, 4000)}  # default, 
 PNG_SCALE = (2.0, 0.5, 4.0)
 PNG_OPTIONS = ("width", "height", "scale", "colour")
 AUDIT_ROWS = 10000  # entries of an audit log download at most, newest first
+FORECAST_COLUMNS = ["indicator_id", "region_code", "year", "quarter", "forecast", "lo80", "hi80", "lo95", "hi95",
+                    "model"]
+ANOMALY_COLUMNS = ["indicator_id", "region_code", "year", "quarter", "value", "expected", "score"]
 
 
 class BadExport(ValueError):
@@ -100,6 +105,33 @@ def export_audit():
     return download(audit_csv(entries, lang), "text/csv", "audit-log.csv")
 
 
+@exports.get("/forecast.csv")
+def export_forecast_csv():
+    """The forecasts of the view's indicator for the nation and the view's regions (every
+    region when none is selected): FORECAST_COLUMNS."""
+    tenant, view, _, _ = export_request()
+    rows = forecast_export_rows(tenant, view.regions, view.indicator)
+    return csv_download(rows, FORECAST_COLUMNS, "forecast", tenant, view)
+
+
+@exports.get("/anomalies.csv")
+def export_anomalies_csv():
+    """The values that stand out in the view's regions (every region when none is selected)
+    from the view's first to its last quarter, every indicator: ANOMALY_COLUMNS."""
+    tenant, view, _, _ = export_request()
+    rows = anomalies_in(tenant, view.regions, view.start, view.end)
+    return csv_download(rows, ANOMALY_COLUMNS, "anomalies", tenant, view)
+
+
+def csv_download(rows, columns: list[str], name: str, tenant: Tenant, view: View) -> Response:
+    if rows is None:
+        raise ExportUnavailable(t("export_insight_computing", language_of(request.query_string)))
+    rows = rows.sort_values(columns[:4], ignore_index=True)
+    delivered("csv", tenant, view, name)
+    regions = "-".join(view.regions) if view.regions else "national"
+    return download(plain_csv(rows, columns), "text/csv", f"{name}-{regions}-{view.start}-{view.end}.csv")
+
+
 @exports.get("/<name>.png")
 def export_png(name: str):
     lang = language_of(request.query_string)
@@ -154,6 +186,7 @@ def export_pdf():
         chart_note=note,
         versions=version_labels(tenant, lang),
         lang=lang,
+        narrative=tuple(narrative(tenant, view.period, view.regions, lang)),
     )
     body = brief_pdf(brief)
     delivered("pdf", tenant, view)

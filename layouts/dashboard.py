@@ -24,6 +24,7 @@ from layouts.components import (
 )
 from layouts.figures import STATUS_COLOURS, sparkline_svg, target_decimals
 from layouts.format import digits, format_number, format_percent, format_period, format_value
+from layouts.insight import trend_controls
 from layouts.text import t
 
 
@@ -45,7 +46,7 @@ def dashboard_layout(options, view, content: dict, search: str, png_reason: str 
             html.Section([html.H2(content["cards_heading"], id=ids.KPI_HEADING, className="visually-hidden"),
                           dbc.Row(content["cards"], id=ids.KPI_CARDS, className="g-2 mb-3")],
                          **{"aria-labelledby": ids.KPI_HEADING}),
-            chart_card("trend", ids.TREND, content, png_reason, lang, className="mb-3"),
+            chart_card("trend", ids.TREND, content, png_reason, lang, className="mb-3", extra=[trend_controls(lang)]),
             dbc.Row([
                 dbc.Col(chart_card("regions", ids.REGIONS_BAR, content, png_reason, lang, className="h-100"), lg=7),
                 dbc.Col(chart_card("map", ids.MAP, content, png_reason, lang, className="h-100", extra=[

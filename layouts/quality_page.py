@@ -1,5 +1,5 @@
 """The data quality page (analysts and stewards): completeness heatmap and missing cells,
-freshness, counts by quality flag, and the history of load batches."""
+freshness, counts by quality flag, values that stand out, and the history of load batches."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from layouts import ids
 from layouts.components import chart_text, graph_config, scroll_region
 from layouts.figures import base_layout, describe
 from layouts.format import format_integer, format_percent, format_period, format_time
+from layouts.insight import anomaly_section
 from layouts.text import t
 
 SHOWN_MISSING = 200
@@ -30,6 +31,7 @@ class Quality:
     freshness: pd.DataFrame
     flags: pd.DataFrame
     batches: pd.DataFrame
+    outliers: pd.DataFrame | None  # values that stand out; None while being computed
 
 
 def quality_page(quality: Quality, lang: str = "en") -> html.Div:
@@ -44,8 +46,7 @@ def quality_page(quality: Quality, lang: str = "en") -> html.Div:
         _card(t("quality_freshness", lang), [html.P(t("quality_freshness_rule", lang), className="small"),
                                               _freshness(quality.freshness, lang)], id=ids.QUALITY_FRESHNESS),
         _card(t("quality_flags", lang), [_flags(quality.flags, lang)], id=ids.QUALITY_FLAGS),
-        # Values that stand out (issue 15): its section is placed in this container at merge.
-        html.Div(id=ids.QUALITY_OUTLIERS),
+        html.Div(anomaly_section(quality.outliers, lang), id=ids.QUALITY_OUTLIERS),
         _card(t("quality_batches", lang), [_batches(quality.batches, lang)], id=ids.QUALITY_BATCHES),
     ])
 

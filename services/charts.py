@@ -16,7 +16,7 @@ from layouts.format import arabic_indic_digits, format_number, format_period
 from layouts.text import t
 from services.view import View
 
-CHARTS = ("trend", "regions", "map", "index-breakdown")
+CHARTS = ("trend", "regions", "map", "index-breakdown", "forecast")
 
 
 def screen_chart(tenant: Tenant, name: str, view: View, colour_by: str = "status", lang: str = "en") -> dict:
@@ -53,4 +53,31 @@ def chart(name: str, tenant: Tenant, view: View, colour_by: str = "status", lang
         title = t("breakdown_title", lang, value=value, scope=scope_label(queries.scope_of(view.regions), lang),
                   period=format_period(view.period, lang))
         return index_breakdown_figure(breakdown.components, breakdown.value, title, lang)
+    if name == "forecast":
+        return forecast_chart(tenant, view, lang)
     raise ValueError(f"unknown chart {name!r}")
+
+
+def forecast_chart(tenant: Tenant, view: View, lang: str = "en") -> go.Figure:
+    """The place's trend of the view's indicator, its forecast with the 80% and 95% bands and
+    the values that stand out (the profile, its PNG). The track record is in the summary."""
+    from layouts.insight import add_forecast, add_marks, track_record
+    from services.insight import anomalies_in, scope_code, series_outlook
+
+    indicator = tenant_catalog(tenant)[view.indicator]
+    code = scope_code(view.regions)
+    series = queries.trend_series(tenant, view.start, view.end, view.regions, view.indicator)
+    series = series[series["region_code"] == (code or series["region_code"].iloc[0])] if len(series) else series
+    figure = trend_figure(series, indicator, view.start, view.end, lang)
+    outlook = series_outlook(tenant, code, view.indicator)
+    add_forecast(figure, outlook.points, indicator, lang)
+    marks = anomalies_in(tenant, view.regions, view.start, view.end)
+    if marks is not None:
+        add_marks(figure, marks[(marks["indicator_id"] == view.indicator)
+                                & (marks["region_code"] == code)], indicator, lang)
+    scope = scope_label(queries.scope_of(view.regions), lang)
+    title = t("forecast_title", lang, indicator=indicator.name(lang), scope=scope)
+    meta = figure.layout.meta
+    summary = f"{meta['summary']} {track_record(outlook.skill, outlook.reason, lang)}"
+    figure.update_layout(title_text=title, meta={**meta, "title": title, "summary": summary})
+    return figure

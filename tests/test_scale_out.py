@@ -17,22 +17,24 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 import redis
 
-from data import migrations
+from data import migrations, stewardship
 from data.database import load_observations
 from data.engine import get_engine
 from data.seed import SEED_TENANTS, SOURCE_SYSTEM, generate_observations
 from data.versions import bump_data_version
 from security import accounts, api_tokens
 from tests.conftest import launch_server, scratch_postgres_url, sql_scalar, stop_server, wait_until_serving
-from tests.dash_requests import router_payload
+from tests.dash_requests import dashboard_payload, router_payload
 from tests.test_ops_live import CLEAR_CACHE_CALL, after, texts
 
 PASSWORD = "scale out password"
 OPS_USERS = {"ops-mep": "mep", "ops-rda": "rda"}
+ANALYST = ("analyst-rda", "rda")
 LOGIN_LIMIT = 4
 
 
@@ -111,6 +113,7 @@ def pair(tmp_path_factory):
     engine = get_engine(database_url)
     for username, tenant in OPS_USERS.items():
         accounts.create_user(engine, username, tenant, "ops", PASSWORD)
+    accounts.create_user(engine, *ANALYST, "analyst", PASSWORD)
     yield Pair(launched["a"][1], launched["b"][1], database_url, redis_url,
                {name: process for name, (process, _) in launched.items()}, folders)
     for process, _ in launched.values():
@@ -221,11 +224,26 @@ def upload_a_quarter_through_the_api(pair: Pair) -> None:
         assert json.loads(response.read())["status"] == "imported"
 
 
-# The steward's weight changes are added here at merge: a weight change through pair.a
-# observed as the index on the dashboard of pair.b.
+def change_the_index_weights(pair: Pair) -> None:
+    """A steward's new weights version (issue 14): the index of every view changes."""
+    weights = stewardship.defaults(stewardship.WEIGHTS)
+    first, second = sorted(weights)[:2]
+    moved = min(0.05, weights[first], 0.5 - weights[second])
+    weights.update({first: round(weights[first] - moved, 6), second: round(weights[second] + moved, 6)})
+    stewardship.save(get_engine(pair.database_url), "rda", stewardship.WEIGHTS, weights, "scale-out test",
+                     "admin", date.today())
+
+
+def dashboard_texts(browser: Browser, base: str) -> list[str]:
+    status, strings = browser.callback(base, dashboard_payload())
+    assert status == 200, strings
+    return strings
+
+
 CHANGES = {
     "a quarter loaded through the data layer": Change("ops-rda", load_the_next_quarter, latest_quarter),
     "a quarter uploaded through the API": Change("ops-rda", upload_a_quarter_through_the_api, latest_quarter),
+    "new index weights": Change("analyst-rda", change_the_index_weights, dashboard_texts),
 }
 
 
