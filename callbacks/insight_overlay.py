@@ -51,7 +51,7 @@ def after_change(search, toggle, pathname):
     code = places[1] if len(places) == 2 else NATIONAL_CODE
     link = f"/region/{code}{asked.view.query_string(lang)}", t("profile_link", lang, place=region_name(code, lang))
     marks = _marks(asked, places)
-    if SHOW not in (toggle or []) and (marks is None or marks.empty):
+    if not _forecast_on(toggle) and (marks is None or marks.empty):
         return no_update, *link
     return _trend(asked, places, toggle, marks, lang), *link
 
@@ -71,6 +71,10 @@ def _asked(search, pathname):
     return view_of_request(search or "")
 
 
+def _forecast_on(toggle) -> bool:
+    return isinstance(toggle, list) and SHOW in toggle
+
+
 def _places(view) -> tuple[str, ...]:
     return (NATIONAL_CODE, *(c for c in view.regions if c != NATIONAL_CODE))
 
@@ -87,7 +91,7 @@ def _trend(asked, places, toggle, marks, lang) -> go.Figure:
     view = asked.view
     figure = go.Figure(screen_chart(asked.tenant, "trend", view, lang=lang))
     indicator = tenant_catalog(asked.tenant)[view.indicator]
-    if SHOW in (toggle or []):
+    if _forecast_on(toggle):
         for place in places:
             add_forecast(figure, series_outlook(asked.tenant, place, view.indicator).points, indicator, lang)
     if marks is not None:

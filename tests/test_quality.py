@@ -57,7 +57,7 @@ def test_the_page_shows_flags_and_batches_in_both_languages(hub):
     counts = quality.flag_counts(tenant)
     assert counts["observations"].sum() == database.observation_count(get_engine(hub), "mep")
     page = Quality(shares, missing, quality.freshness(tenant, periods, date(2026, 1, 10)), counts,
-                   batch_history(get_engine(hub), "mep"))
+                   batch_history(get_engine(hub), "mep"), outliers=None)  # still being computed
     english, arabic = text_of(quality_page(page, "en")), text_of(quality_page(page, "ar"))
     assert "reported" in english and "Synthetic seed data" in english and "in force" in english
     assert "مُبلغ عنها" in arabic and "سارية" in arabic
