@@ -4,7 +4,7 @@ and back/forward step is one round trip that updates every view and the URL toge
 from __future__ import annotations
 
 import functools
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from urllib.parse import urlencode
 
 from dash import ALL, ClientsideFunction, Input, Output, State, ctx, no_update
@@ -60,6 +60,9 @@ OUTPUTS = dict(
     png_trend=Output({"type": ids.PNG_LINK, "index": "trend"}, "href"),
     png_regions=Output({"type": ids.PNG_LINK, "index": "regions"}, "href"),
     png_map=Output({"type": ids.PNG_LINK, "index": "map"}, "href"),
+    **{f"headline_{part}": Output(component, "children") for part, component in components.HEADLINE_PARTS.items()},
+    # Each KPI card's parts, updated in place while the pillar's cards stay on screen (issue 16)
+    **{f"card_{part}": Output({"type": kind, "index": ALL}, prop) for part, (kind, prop) in layout.KPI_PARTS.items()},
 )
 INPUTS = dict(
     search=Input(ids.DASHBOARD_URL, "search"),
@@ -96,28 +99,38 @@ def update_dashboard(search, controls, colour_by, map_click, bar_click, clear, c
     """Work out the view from whatever changed, then rebuild every output for it, in the
     language the URL names."""
     if (pathname if isinstance(pathname, str) else "/").rstrip("/") != "":
-        return {name: no_update for name in OUTPUTS}  # the dashboard is not on screen
+        return _with_card_lists({name: no_update for name in OUTPUTS})  # the dashboard is not on screen
     lang = language_of(search)
     try:
         if ctx.triggered_id == ids.DASHBOARD_URL:
-            asked = view_of_request(search)
+            asked, shown = view_of_request(search), None
             changed = None  # back or forward: the page may show anything, so redraw it all
         else:
             asked = view_of_request(_query_from_controls(controls, map_click, bar_click, lang))
-            changed = _changed(view_of_request(search).view, asked.view)
+            shown = Shown(view_of_request(search).view, _cards_on_screen())
+            changed = _changed(shown.view, asked.view)
             if ctx.triggered_id == ids.MAP_COLOUR_BY:
                 changed.add("colour")
         view = asked.view
-        content = build_content(asked.tenant, view, asked.notices, colour_by or "status", lang, changed=changed)
+        content = build_content(asked.tenant, view, asked.notices, colour_by or "status", lang, changed=changed,
+                                shown=shown)
         track("filter_change", trigger=_trigger_name(), period=str(view.period), regions=len(view.regions),
               pillar=view.pillar, indicator=view.indicator)
     except Exception as error:
         failure = {name: no_update for name in OUTPUTS}
         failure["notice"] = failure_message("dashboard update", error, lang=lang)
-        return failure
+        return _with_card_lists(failure)
     query = view.query_string(lang)
     content["search"] = no_update if query == search else query
-    return _changed_controls_only(content, controls)
+    return _with_card_lists(_changed_controls_only(content, controls))
+
+
+def _with_card_lists(content: dict) -> dict:
+    """Dash wants a list for each pattern-matching output: one no_update per card on screen
+    for a part not sent."""
+    cards = len(_cards_on_screen())
+    return {name: [no_update] * cards if name.startswith("card_") and value is no_update else value
+            for name, value in content.items()}
 
 
 def _changed_controls_only(content: dict, controls: dict) -> dict:
@@ -126,6 +139,22 @@ def _changed_controls_only(content: dict, controls: dict) -> dict:
         if content[output] == controls.get(control):
             content[output] = no_update
     return content
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What the page shows before a change: its view and the indicators of its KPI cards."""
+    view: View
+    cards: list[str]
+
+
+def _cards_on_screen() -> list[str]:
+    """The indicators whose cards are on the page, in order (from the request's outputs)."""
+    for entry in ctx.outputs_list or []:
+        if isinstance(entry, list) and entry and isinstance(entry[0].get("id"), dict) \
+                and entry[0]["id"].get("type") == ids.KPI_VALUE:
+            return [output["id"].get("index") for output in entry]
+    return []
 
 
 def _changed(before: View, after: View) -> set[str]:
@@ -169,8 +198,13 @@ def _clicked_region(click) -> str | None:
 # sent again, so the browser redraws only what moved. Outputs not listed always go.
 DEPENDS_ON = {
     "indicator_options": {"pillar"},
-    "headline": {"period", "regions"},
-    "cards": {"period", "start", "end", "regions", "pillar", "indicator"},
+    "headline": set(),  # built whole only with the page or on back and forward; else its parts:
+    "headline_scope": {"regions"},
+    "headline_period": {"period"},
+    "headline_value": {"period", "regions"},
+    "headline_status": {"period", "regions"},
+    "headline_changes": {"period", "regions"},
+    "cards": {"pillar"},  # the card structure; the cards' parts follow CARD_DEPENDS_ON
     "cards_heading": {"pillar"},
     "trend": {"start", "end", "regions", "indicator"},
     "bar": {"period", "regions", "indicator"},
@@ -184,19 +218,31 @@ DEPENDS_ON = {
 }
 
 
+HEADLINE_IN_PLACE = {f"headline_{part}" for part in components.HEADLINE_PARTS}  # not sent with the whole
+CARD_DEPENDS_ON = {  # the same for each KPI card's parts (layouts.dashboard.KPI_PARTS)
+    "frame": {"indicator"}, "pressed": {"indicator"}, "value": {"period", "regions"},
+    "status": {"period", "regions"}, "changes": {"period", "regions"}, "target": {"period", "regions"},
+    "sparkline": {"period", "start", "end", "regions"},
+}
+
+
 def build_content(tenant: Tenant, view: View, notices: list[str], colour_by: str = "status",
-                  lang: str = "en", changed: set[str] | None = None) -> dict:
+                  lang: str = "en", changed: set[str] | None = None, shown: Shown | None = None) -> dict:
     """Every output of the dashboard for one view, from the memoized data layer; with
-    `changed` (the parts of the view that changed), only the outputs that show them."""
+    `changed` (the parts of the view that changed), only the outputs that show them. With
+    `shown` (what the page shows) holding this pillar's cards, the cards stay and only
+    their changed parts are sent."""
     indicator = tenant_catalog(tenant)[view.indicator]
     pillar_ids = options_for(tenant).indicators_in(view.pillar)
     query = view.query_string(lang)
+    headline = functools.cache(lambda: components.headline_parts(_snapshot(tenant, view).loc[INDEX_ID], view.period,
+                                                                 queries.scope_of(view.regions), lang))
     charts = {name: functools.cache(lambda name=name: screen_chart(tenant, name, view, colour_by, lang))
               for name in layout.CHART_OUTPUTS}
     build = {
         "indicator_options": lambda: layout.indicator_options(pillar_ids, lang),
-        "headline": lambda: components.headline(_snapshot(tenant, view).loc[INDEX_ID], view.period,
-                                                queries.scope_of(view.regions), lang),
+        "headline": lambda: components.headline(headline(), lang),
+        **{f"headline_{part}": lambda part=part: headline()[part] for part in components.HEADLINE_PARTS},
         "cards": lambda: _cards(tenant, view, pillar_ids, lang),
         "cards_heading": lambda: t("cards_heading", lang, pillar=catalog().pillar_name(view.pillar, lang)),
         "trend": charts["trend"],
@@ -217,23 +263,52 @@ def build_content(tenant: Tenant, view: View, notices: list[str], colour_by: str
         csv_href="/export/data.csv" + query if allowed("export_csv") else None,
         **png_links(view, colour_by, lang),
     )
+    in_place = changed is not None and shown is not None and shown.cards == pillar_ids
+    if not in_place:
+        changed = None if changed is None else changed | {"pillar"}  # a new set of cards
     for name, make in build.items():
-        needed = changed is None or bool(DEPENDS_ON[name] & changed)
+        needed = name not in HEADLINE_IN_PLACE if changed is None else bool(DEPENDS_ON[name] & changed)
         content[name] = make() if needed else no_update
+    content.update(_card_updates(tenant, view, pillar_ids, lang, changed, shown) if in_place else
+                   {f"card_{part}": no_update for part in layout.KPI_PARTS})
     return content
+
+
+def _card_updates(tenant: Tenant, view: View, pillar_ids: list[str], lang: str, changed: set[str],
+                  shown: Shown) -> dict:
+    """The parts of the cards on screen that the change touched (no_update for the rest); a
+    card's selection is sent only to the card that gains or loses it."""
+    parts = functools.cache(lambda: _card_parts(tenant, view, pillar_ids, lang))
+    updates = {}
+    for part in layout.KPI_PARTS:
+        if not CARD_DEPENDS_ON[part] & changed:
+            updates[f"card_{part}"] = no_update
+        elif part in ("frame", "pressed"):
+            moved = {shown.view.indicator, view.indicator}
+            updates[f"card_{part}"] = [parts()[i][part] if i in moved else no_update for i in pillar_ids]
+        else:
+            updates[f"card_{part}"] = [parts()[i][part] for i in pillar_ids]
+    return updates
 
 
 def _snapshot(tenant: Tenant, view: View):
     return queries.indicator_snapshot(tenant, view.period, view.regions).set_index("indicator_id")
 
 
-def _cards(tenant: Tenant, view: View, pillar_ids: list[str], lang: str) -> list:
+def _card_parts(tenant: Tenant, view: View, pillar_ids: list[str], lang: str) -> dict[str, dict]:
+    """Each card's parts for the view, by indicator."""
     snapshot = _snapshot(tenant, view)
     series = queries.selection_series(tenant, view.regions)
     window = range(view.start.ordinal, view.end.ordinal + 1)
     settings = tenant_catalog(tenant)
-    return [layout.kpi_card(snapshot.loc[i], settings[i], series[i].reindex(window).tolist(), i == view.indicator,
-                            lang) for i in pillar_ids]
+    return {i: layout.kpi_parts(snapshot.loc[i], settings[i], series[i].reindex(window).tolist(), i == view.indicator,
+                                lang) for i in pillar_ids}
+
+
+def _cards(tenant: Tenant, view: View, pillar_ids: list[str], lang: str) -> list:
+    settings = tenant_catalog(tenant)
+    return [layout.kpi_card(settings[i], parts, lang)
+            for i, parts in _card_parts(tenant, view, pillar_ids, lang).items()]
 
 
 def png_links(view: View, colour_by: str, lang: str = "en") -> dict:

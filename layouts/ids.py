@@ -56,6 +56,17 @@ SCOPE_LABEL = "scope-label"
 KPI_CARDS = "kpi-cards"
 KPI_HEADING = "kpi-heading"
 KPI_CARD = "kpi-card"  # pattern-matching type: {"type": KPI_CARD, "index": indicator_id}
+# issue 16: the parts of a KPI card a filter change updates in place, {"type": ..., "index": indicator_id}
+KPI_FRAME = "kpi-frame"
+KPI_NAME = "kpi-name"
+KPI_VALUE = "kpi-value"
+KPI_STATUS = "kpi-status"
+KPI_CHANGES = "kpi-changes"
+KPI_TARGET = "kpi-target"
+KPI_SPARKLINE = "kpi-sparkline"
+HEADLINE_PERIOD = "headline-period"  # issue 16: the headline's parts a filter change updates in place
+HEADLINE_STATUS = "headline-status"
+HEADLINE_CHANGES = "headline-changes"
 TREND = "trend-chart"
 REGIONS_BAR = "regions-chart"
 MAP = "map-chart"

@@ -14,6 +14,7 @@ from data.periods import Period
 from data.regions import REGION_CODES, region_name
 from data.runtime import runtime
 from data.tenancy import Tenant
+from layouts import ids
 from tests.conftest import PageWatch, make_settings, sql_scalar, start_server, stop_server
 
 pytestmark = pytest.mark.browser
@@ -54,7 +55,7 @@ def wait_for_url(page, fragment: str) -> None:
 
 
 def card(page, indicator_id: str):
-    return page.locator(f'[id*=\'"index":"{indicator_id}"\']')
+    return page.locator(f'[id*=\'"index":"{indicator_id}"\'][id*=\'"type":"{ids.KPI_CARD}"\']')
 
 
 def test_dashboard_shows_the_national_index(page, live_server, tmp_path):
