@@ -60,9 +60,9 @@ OUTPUTS = dict(
     png_trend=Output({"type": ids.PNG_LINK, "index": "trend"}, "href"),
     png_regions=Output({"type": ids.PNG_LINK, "index": "regions"}, "href"),
     png_map=Output({"type": ids.PNG_LINK, "index": "map"}, "href"),
-    **{f"headline_{part}": Output(component, "children") for part, component in components.HEADLINE_PARTS.items()},
-    # Each KPI card's parts, updated in place while the pillar's cards stay on screen (issue 16)
-    **{f"card_{part}": Output({"type": kind, "index": ALL}, prop) for part, (kind, prop) in layout.KPI_PARTS.items()},
+    # Each KPI card's selection, updated in place when only the indicator changes (issue 16)
+    **{f"card_{part}": Output({"type": kind, "index": ALL}, prop)
+       for part, (kind, prop) in layout.KPI_SELECTION.items()},
 )
 INPUTS = dict(
     search=Input(ids.DASHBOARD_URL, "search"),
@@ -152,7 +152,7 @@ def _cards_on_screen() -> list[str]:
     """The indicators whose cards are on the page, in order (from the request's outputs)."""
     for entry in ctx.outputs_list or []:
         if isinstance(entry, list) and entry and isinstance(entry[0].get("id"), dict) \
-                and entry[0]["id"].get("type") == ids.KPI_VALUE:
+                and entry[0]["id"].get("type") == ids.KPI_FRAME:
             return [output["id"].get("index") for output in entry]
     return []
 
@@ -198,13 +198,8 @@ def _clicked_region(click) -> str | None:
 # sent again, so the browser redraws only what moved. Outputs not listed always go.
 DEPENDS_ON = {
     "indicator_options": {"pillar"},
-    "headline": set(),  # built whole only with the page or on back and forward; else its parts:
-    "headline_scope": {"regions"},
-    "headline_period": {"period"},
-    "headline_value": {"period", "regions"},
-    "headline_status": {"period", "regions"},
-    "headline_changes": {"period", "regions"},
-    "cards": {"pillar"},  # the card structure; the cards' parts follow CARD_DEPENDS_ON
+    "headline": {"period", "regions"},
+    "cards": {"period", "start", "end", "regions", "pillar"},  # an indicator change: only the selection
     "cards_heading": {"pillar"},
     "trend": {"start", "end", "regions", "indicator"},
     "bar": {"period", "regions", "indicator"},
@@ -218,31 +213,21 @@ DEPENDS_ON = {
 }
 
 
-HEADLINE_IN_PLACE = {f"headline_{part}" for part in components.HEADLINE_PARTS}  # not sent with the whole
-CARD_DEPENDS_ON = {  # the same for each KPI card's parts (layouts.dashboard.KPI_PARTS)
-    "frame": {"indicator"}, "pressed": {"indicator"}, "value": {"period", "regions"},
-    "status": {"period", "regions"}, "changes": {"period", "regions"}, "target": {"period", "regions"},
-    "sparkline": {"period", "start", "end", "regions"},
-}
-
-
 def build_content(tenant: Tenant, view: View, notices: list[str], colour_by: str = "status",
                   lang: str = "en", changed: set[str] | None = None, shown: Shown | None = None) -> dict:
     """Every output of the dashboard for one view, from the memoized data layer; with
-    `changed` (the parts of the view that changed), only the outputs that show them. With
-    `shown` (what the page shows) holding this pillar's cards, the cards stay and only
-    their changed parts are sent."""
+    `changed` (the parts of the view that changed), only the outputs that show them. When
+    only the indicator changed and `shown` (what the page shows) holds this pillar's cards,
+    the cards stay and only the two whose selection moved are updated."""
     indicator = tenant_catalog(tenant)[view.indicator]
     pillar_ids = options_for(tenant).indicators_in(view.pillar)
     query = view.query_string(lang)
-    headline = functools.cache(lambda: components.headline_parts(_snapshot(tenant, view).loc[INDEX_ID], view.period,
-                                                                 queries.scope_of(view.regions), lang))
     charts = {name: functools.cache(lambda name=name: screen_chart(tenant, name, view, colour_by, lang))
               for name in layout.CHART_OUTPUTS}
     build = {
         "indicator_options": lambda: layout.indicator_options(pillar_ids, lang),
-        "headline": lambda: components.headline(headline(), lang),
-        **{f"headline_{part}": lambda part=part: headline()[part] for part in components.HEADLINE_PARTS},
+        "headline": lambda: components.headline(_snapshot(tenant, view).loc[INDEX_ID], view.period,
+                                                queries.scope_of(view.regions), lang),
         "cards": lambda: _cards(tenant, view, pillar_ids, lang),
         "cards_heading": lambda: t("cards_heading", lang, pillar=catalog().pillar_name(view.pillar, lang)),
         "trend": charts["trend"],
@@ -263,52 +248,36 @@ def build_content(tenant: Tenant, view: View, notices: list[str], colour_by: str
         csv_href="/export/data.csv" + query if allowed("export_csv") else None,
         **png_links(view, colour_by, lang),
     )
-    in_place = changed is not None and shown is not None and shown.cards == pillar_ids
-    if not in_place:
-        changed = None if changed is None else changed | {"pillar"}  # a new set of cards
+    if changed is not None and (shown is None or shown.cards != pillar_ids):
+        changed = changed | {"pillar"}  # other cards on screen: build this pillar's
     for name, make in build.items():
-        needed = name not in HEADLINE_IN_PLACE if changed is None else bool(DEPENDS_ON[name] & changed)
+        needed = changed is None or bool(DEPENDS_ON[name] & changed)
         content[name] = make() if needed else no_update
-    content.update(_card_updates(tenant, view, pillar_ids, lang, changed, shown) if in_place else
-                   {f"card_{part}": no_update for part in layout.KPI_PARTS})
+    in_place = changed is not None and content["cards"] is no_update and "indicator" in changed
+    content.update(_selection_updates(view, shown, pillar_ids) if in_place else
+                   {f"card_{part}": no_update for part in layout.KPI_SELECTION})
     return content
 
 
-def _card_updates(tenant: Tenant, view: View, pillar_ids: list[str], lang: str, changed: set[str],
-                  shown: Shown) -> dict:
-    """The parts of the cards on screen that the change touched (no_update for the rest); a
-    card's selection is sent only to the card that gains or loses it."""
-    parts = functools.cache(lambda: _card_parts(tenant, view, pillar_ids, lang))
-    updates = {}
-    for part in layout.KPI_PARTS:
-        if not CARD_DEPENDS_ON[part] & changed:
-            updates[f"card_{part}"] = no_update
-        elif part in ("frame", "pressed"):
-            moved = {shown.view.indicator, view.indicator}
-            updates[f"card_{part}"] = [parts()[i][part] if i in moved else no_update for i in pillar_ids]
-        else:
-            updates[f"card_{part}"] = [parts()[i][part] for i in pillar_ids]
-    return updates
+def _selection_updates(view: View, shown: Shown, pillar_ids: list[str]) -> dict:
+    """The selection of the two cards it moved between (no_update for the others): one
+    property each, where rebuilding the cards would mount every card again."""
+    moved = {shown.view.indicator, view.indicator}
+    return {f"card_{part}": [layout.kpi_selection(i == view.indicator)[part] if i in moved else no_update
+                             for i in pillar_ids] for part in layout.KPI_SELECTION}
 
 
 def _snapshot(tenant: Tenant, view: View):
     return queries.indicator_snapshot(tenant, view.period, view.regions).set_index("indicator_id")
 
 
-def _card_parts(tenant: Tenant, view: View, pillar_ids: list[str], lang: str) -> dict[str, dict]:
-    """Each card's parts for the view, by indicator."""
+def _cards(tenant: Tenant, view: View, pillar_ids: list[str], lang: str) -> list:
     snapshot = _snapshot(tenant, view)
     series = queries.selection_series(tenant, view.regions)
     window = range(view.start.ordinal, view.end.ordinal + 1)
     settings = tenant_catalog(tenant)
-    return {i: layout.kpi_parts(snapshot.loc[i], settings[i], series[i].reindex(window).tolist(), i == view.indicator,
-                                lang) for i in pillar_ids}
-
-
-def _cards(tenant: Tenant, view: View, pillar_ids: list[str], lang: str) -> list:
-    settings = tenant_catalog(tenant)
-    return [layout.kpi_card(settings[i], parts, lang)
-            for i, parts in _card_parts(tenant, view, pillar_ids, lang).items()]
+    return [layout.kpi_card(snapshot.loc[i], settings[i], series[i].reindex(window).tolist(), i == view.indicator,
+                            lang) for i in pillar_ids]
 
 
 def png_links(view: View, colour_by: str, lang: str = "en") -> dict:

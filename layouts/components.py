@@ -160,38 +160,21 @@ def scope_label(scope, lang: str = "en") -> str:
     return t("scope_combined", lang, count=len(scope)) + ": " + ", ".join(region_name(c, lang) for c in scope)
 
 
-HEADLINE_PARTS = {  # a part of the headline -> the component whose children show it
-    "scope": ids.SCOPE_LABEL, "period": ids.HEADLINE_PERIOD, "value": ids.INDEX_VALUE,
-    "status": ids.HEADLINE_STATUS, "changes": ids.HEADLINE_CHANGES,
-}
-
-
-def headline_parts(row: pd.Series, period: Period, scope, lang: str) -> dict:
-    """What the headline shows of the selection, part by part (see HEADLINE_PARTS)."""
+def headline(row: pd.Series, period: Period, scope, lang: str) -> dbc.Card:
+    """The sustainability index of the selection, with its changes."""
     indicator = catalog()[INDEX_ID]
     value = number_or_none(row["value"])
-    return {
-        "scope": scope_label(scope, lang),
-        "period": t("period_label", lang, period=format_period(period, lang)),
-        "value": format_number(value, indicator.decimals, lang) if value is not None else t("index_insufficient", lang),
-        "status": status_badge(row["status"], lang, id=ids.INDEX_STATUS),
-        "changes": [change_line(row, "change_previous", indicator, lang),
-                    change_line(row, "change_year_ago", indicator, lang)],
-    }
-
-
-def headline(parts: dict, lang: str) -> dbc.Card:
-    """The sustainability index of the selection, with its changes; each part has its own
-    id, so that a filter change updates the parts in place."""
+    shown = format_number(value, indicator.decimals, lang) if value is not None else t("index_insufficient", lang)
     return dbc.Card(dbc.CardBody([
-        html.H2([t("index_title", lang), " · ", html.Span(parts["scope"], id=ids.SCOPE_LABEL),
-                 " · ", html.Span(parts["period"], id=ids.HEADLINE_PERIOD)],
+        html.H2([t("index_title", lang), " · ", html.Span(scope_label(scope, lang), id=ids.SCOPE_LABEL),
+                 " · ", t("period_label", lang, period=format_period(period, lang))],
                 className="h6 fw-normal text-body-secondary"),
         html.Div([
-            html.Span(parts["value"], id=ids.INDEX_VALUE, className="display-5 fw-bold me-3"),
-            html.Span(catalog()[INDEX_ID].unit(lang), className="text-muted me-3"),
-            html.Span(parts["status"], id=ids.HEADLINE_STATUS),
-            html.Div(parts["changes"], id=ids.HEADLINE_CHANGES, className="ms-4 small"),
+            html.Span(shown, id=ids.INDEX_VALUE, className="display-5 fw-bold me-3"),
+            html.Span(indicator.unit(lang), className="text-muted me-3"),
+            status_badge(row["status"], lang, id=ids.INDEX_STATUS),
+            html.Div([change_line(row, "change_previous", indicator, lang),
+                      change_line(row, "change_year_ago", indicator, lang)], className="ms-4 small"),
         ], className="d-flex align-items-center flex-wrap"),
     ]), className="shadow-sm")
 

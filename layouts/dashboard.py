@@ -146,53 +146,41 @@ def indicator_options(indicator_ids: list[str], lang: str) -> list[dict]:
     return [{"label": catalog()[i].name(lang), "value": i} for i in indicator_ids]
 
 
-KPI_PARTS = {  # a card's part -> (component id type, property): a change updates these in place
-    "frame": (ids.KPI_FRAME, "className"), "pressed": (ids.KPI_NAME, "aria-pressed"),
-    "value": (ids.KPI_VALUE, "children"), "status": (ids.KPI_STATUS, "children"),
-    "changes": (ids.KPI_CHANGES, "children"), "target": (ids.KPI_TARGET, "children"),
-    "sparkline": (ids.KPI_SPARKLINE, "children"),
-}
+KPI_SELECTION = {"frame": (ids.KPI_FRAME, "className"), "pressed": (ids.KPI_NAME, "aria-pressed")}
 
 
-def kpi_parts(row: pd.Series, indicator: Indicator, series: list[float], selected: bool, lang: str) -> dict:
-    """What a card shows of the selection, part by part (see KPI_PARTS)."""
-    sparkline = sparkline_svg(series, STATUS_COLOURS.get(row["status"]) or "#0d6efd")
-    return {
-        "frame": "h-100 kpi-card" + (" border-primary border-2 kpi-selected" if selected else ""),
-        "pressed": "true" if selected else "false",
-        "value": format_value(number_or_none(row["value"]), indicator, lang),
-        "status": status_badge(row["status"], lang),
-        "changes": [change_line(row, "change_previous", indicator, lang),
-                    change_line(row, "change_year_ago", indicator, lang)],
-        "target": target_line(row, indicator, lang),
-        "sparkline": html.Img(src=sparkline, alt="", className="sparkline mt-1") if sparkline else None,
-    }
+def kpi_selection(selected: bool) -> dict:
+    """How a card shows whether its indicator is charted (see KPI_SELECTION): an indicator
+    change updates only these, in the two cards it moves between."""
+    return {"frame": "h-100 kpi-card" + (" border-primary border-2 kpi-selected" if selected else ""),
+            "pressed": "true" if selected else "false"}
 
 
-def kpi_card(indicator: Indicator, parts: dict, lang: str) -> dbc.Col:
+def kpi_card(row: pd.Series, indicator: Indicator, series: list[float], selected: bool, lang: str) -> dbc.Col:
     """One indicator of the selection: value, changes, status, target and a sparkline.
-    Clicking it charts the indicator. Each part has its own id, so that a filter change
-    updates the parts in place and mounts no card again."""
-    def part_id(name: str) -> dict:
-        return {"type": KPI_PARTS[name][0], "index": indicator.id}
-
+    Clicking it charts the indicator."""
+    value = number_or_none(row["value"])
+    sparkline = sparkline_svg(series, STATUS_COLOURS.get(row["status"]) or "#0d6efd")
+    selection = kpi_selection(selected)
     # The card is clickable anywhere; its name is the button keyboards and screen readers use
     # (Bootstrap's stretched-link makes the button cover the card).
-    name = html.H3(html.Button(indicator.name(lang), type="button", id=part_id("pressed"),
+    name = html.H3(html.Button(indicator.name(lang), type="button", id={"type": ids.KPI_NAME, "index": indicator.id},
                                title=f"{indicator.description(lang)} {t('click_card_hint', lang)}",
                                className="btn btn-link p-0 text-reset text-decoration-none stretched-link kpi-name",
-                               **{"aria-pressed": parts["pressed"]}),
+                               **{"aria-pressed": selection["pressed"]}),
                    className="small fw-normal mb-1")
     body = [
         name,
-        html.Div(parts["value"], id=part_id("value"), className="fs-5 fw-semibold tile-value"),
-        html.Div(parts["status"], id=part_id("status"), className="mb-1"),
-        html.Div(parts["changes"], id=part_id("changes"), className="small"),
-        html.Div(parts["target"], id=part_id("target")),
-        html.Div(parts["sparkline"], id=part_id("sparkline")),
+        html.Div(format_value(value, indicator, lang), className="fs-5 fw-semibold tile-value"),
+        html.Div([status_badge(row["status"], lang)], className="mb-1"),
+        html.Div([change_line(row, "change_previous", indicator, lang),
+                  change_line(row, "change_year_ago", indicator, lang)], className="small"),
+        target_line(row, indicator, lang),
+        html.Img(src=sparkline, alt="", className="sparkline mt-1") if sparkline else None,
     ]
     return dbc.Col(html.Div(
-        dbc.Card(dbc.CardBody(body, className="p-2"), id=part_id("frame"), className=parts["frame"]),
+        dbc.Card(dbc.CardBody(body, className="p-2"), id={"type": ids.KPI_FRAME, "index": indicator.id},
+                 className=selection["frame"]),
         id={"type": ids.KPI_CARD, "index": indicator.id}, n_clicks=0, className="h-100 position-relative",
     ), xs=12, sm=6, lg=4, xl=3, className="kpi-col")
 

@@ -17,7 +17,6 @@ from layouts.components import (
     dropdown,
     graph_config,
     headline,
-    headline_parts,
     scroll_hint,
     scroll_region,
     shown_change,
@@ -60,7 +59,7 @@ def executive_body(data: dict, lang: str = "en") -> html.Div:
             download_link(t("download_pdf", lang), data["links"]["pdf"], ids.DOWNLOAD_PDF, data["pdf_reason"]),
             download_link(t("download_xlsx", lang), data["links"]["xlsx"], ids.DOWNLOAD_XLSX, data["xlsx_reason"]),
         ], className="d-flex gap-2 justify-content-end mb-2"),
-        headline(headline_parts(snapshot.loc[INDEX_ID], data["period"], data["scope"], lang), lang),
+        headline(snapshot.loc[INDEX_ID], data["period"], data["scope"], lang),
         dbc.Row([
             dbc.Col(dbc.Card(dbc.CardBody([
                 html.H2(t("breakdown_heading", lang), className="h6"),

@@ -56,17 +56,9 @@ SCOPE_LABEL = "scope-label"
 KPI_CARDS = "kpi-cards"
 KPI_HEADING = "kpi-heading"
 KPI_CARD = "kpi-card"  # pattern-matching type: {"type": KPI_CARD, "index": indicator_id}
-# issue 16: the parts of a KPI card a filter change updates in place, {"type": ..., "index": indicator_id}
-KPI_FRAME = "kpi-frame"
-KPI_NAME = "kpi-name"
-KPI_VALUE = "kpi-value"
-KPI_STATUS = "kpi-status"
-KPI_CHANGES = "kpi-changes"
-KPI_TARGET = "kpi-target"
-KPI_SPARKLINE = "kpi-sparkline"
-HEADLINE_PERIOD = "headline-period"  # issue 16: the headline's parts a filter change updates in place
-HEADLINE_STATUS = "headline-status"
-HEADLINE_CHANGES = "headline-changes"
+# issue 16: a KPI card's selection, updated in place when only the indicator changes
+KPI_FRAME = "kpi-frame"  # {"type": KPI_FRAME, "index": indicator_id}: the card's frame (its class)
+KPI_NAME = "kpi-name"  # the card's name button (aria-pressed)
 TREND = "trend-chart"
 REGIONS_BAR = "regions-chart"
 MAP = "map-chart"

@@ -126,12 +126,12 @@ def test_bodies_over_the_limit_are_refused_and_uploads_have_their_own(tmp_path, 
 
 ROUTER = router_payload("/")
 DASHBOARD = dashboard_payload()
-CARD_VALUES = list(OUTPUTS).index("card_value")  # a pattern-matching output: a list of concrete ids
+CARD_FRAMES = list(OUTPUTS).index("card_frame")  # a pattern-matching output: a list of concrete ids
 
 
-def with_card_values(entries: list) -> dict:
+def with_card_frames(entries: list) -> dict:
     outputs = list(DASHBOARD["outputs"])
-    outputs[CARD_VALUES] = entries
+    outputs[CARD_FRAMES] = entries
     return {**DASHBOARD, "outputs": outputs}
 
 
@@ -144,11 +144,11 @@ def deep(levels: int) -> str:
     ({"inputs": []}, "'output' names no callback of this app"),
     ({**ROUTER, "output": "nowhere.children"}, "'output' names no callback of this app"),
     ({**ROUTER, "outputs": "page-content"}, "'outputs' do not match the callback's outputs"),
-    (with_card_values([{"id": {"type": "elsewhere", "index": "gdp"}, "property": "children"}]),
+    (with_card_frames([{"id": {"type": "elsewhere", "index": "gdp"}, "property": "className"}]),
      "'outputs' do not match the callback's outputs"),
-    (with_card_values([{"id": {"type": "kpi-value", "index": "gdp"}, "property": "className"}]),
+    (with_card_frames([{"id": {"type": "kpi-frame", "index": "gdp"}, "property": "children"}]),
      "'outputs' do not match the callback's outputs"),
-    (with_card_values([{"id": {"type": "kpi-value", "index": f"i{n}"}, "property": "children"} for n in range(201)]),
+    (with_card_frames([{"id": {"type": "kpi-frame", "index": f"i{n}"}, "property": "className"} for n in range(201)]),
      "'outputs' do not match the callback's outputs"),
     ({k: v for k, v in ROUTER.items() if k != "inputs"}, "'inputs' must list the callback's 1 inputs"),
     ({**ROUTER, "inputs": [{"id": "elsewhere", "property": "pathname", "value": "/"}]},
