@@ -108,8 +108,10 @@ INIT_SCRIPT = """
     const url = String((args[0] && args[0].url) || args[0]);
     if (url.includes('_dash-update-component')) {
       const b = window.__bench, at = performance.now();
-      response.clone().json().then(body => {
-        (b.responses || []).push({at, ids: Object.keys(body.response || {})});
+      response.clone().text().then(text => {  // components sent: each one is mounted anew
+        const body = JSON.parse(text);
+        (b.responses || []).push({at, ids: Object.keys(body.response || {}),
+                                  components: text.split('"namespace":').length - 1});
       }).catch(() => {});
     }
     return response;
@@ -156,7 +158,8 @@ DONE_SCRIPT = """
           charts_redrawn: updated.length ? since(Math.max(...updated.map(id => b.renders[id]))) : null,
           request_sent: last && since(entries[0].startTime), server: last && last.responseStart - last.requestStart,
           response: last && since(last.responseEnd), kb: last && last.decodedBodySize / 1024,
-          requests: entries.length, url: url};
+          requests: entries.length, url: url,
+          components: b.responses.reduce((sum, r) => sum + r.components, 0)};
 }
 """
 
@@ -343,6 +346,8 @@ def results_of(raw: dict, root: Path) -> dict:
                    "by_kind_ms": {kind: summary([c["total"] for c in changes if c["kind"] == kind]) for kind in KINDS},
                    "response_kb_by_kind": {kind: summary([c["kb"] for c in answered if c["kind"] == kind])
                                            for kind in KINDS},
+                   "components_by_kind": {kind: summary([c["components"] for c in changes if c["kind"] == kind])
+                                          for kind in KINDS},
                    "charts_by_kind": {kind: sorted({tuple(c["updated_charts"]) for c in changes if c["kind"] == kind})
                                       for kind in KINDS},
                    "server_ttfb_ms": summary([c["server"] for c in answered]),
@@ -441,7 +446,8 @@ def print_report(name: str, results: dict) -> None:
     print(f"open: {o['kb']['p50']:.0f} kB transferred ({o['decoded_kb']['p50']:.0f} kB decoded) in "
           f"{o['requests']['p50']:.0f} requests; other hosts: {o['other_hosts'] or 'none'}")
     for kind, s in c["by_kind_ms"].items():
-        print(row(f"change: {kind}", s) + f"  {c['response_kb_by_kind'][kind].get('p50')} kB")
+        print(row(f"change: {kind}", s) + f"  {c['response_kb_by_kind'][kind].get('p50')} kB, "
+              f"{c['components_by_kind'][kind].get('p50')} components")
     for label, key in (("change: server (request -> 1st byte)", "server_ttfb_ms"),
                        ("change: click -> response received", "response_ms"),
                        ("change: response -> painted", "render_after_response_ms")):

@@ -4,7 +4,7 @@ and back/forward step is one round trip that updates every view and the URL toge
 from __future__ import annotations
 
 import functools
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from urllib.parse import urlencode
 
 from dash import ALL, ClientsideFunction, Input, Output, State, ctx, no_update
@@ -61,6 +61,9 @@ OUTPUTS = dict(
     png_trend=Output({"type": ids.PNG_LINK, "index": "trend"}, "href"),
     png_regions=Output({"type": ids.PNG_LINK, "index": "regions"}, "href"),
     png_map=Output({"type": ids.PNG_LINK, "index": "map"}, "href"),
+    # Each KPI card's selection, updated in place when only the indicator changes (issue 16)
+    **{f"card_{part}": Output({"type": kind, "index": ALL}, prop)
+       for part, (kind, prop) in layout.KPI_SELECTION.items()},
 )
 INPUTS = dict(
     search=Input(ids.DASHBOARD_URL, "search"),
@@ -98,28 +101,38 @@ def update_dashboard(search, controls, colour_by, map_click, bar_click, clear, c
     """Work out the view from whatever changed, then rebuild every output for it, in the
     language the URL names."""
     if (pathname if isinstance(pathname, str) else "/").rstrip("/") != "":
-        return {name: no_update for name in OUTPUTS}  # the dashboard is not on screen
+        return _with_card_lists({name: no_update for name in OUTPUTS})  # the dashboard is not on screen
     lang = language_of(search)
     try:
         if ctx.triggered_id == ids.DASHBOARD_URL:
-            asked = view_of_request(search)
+            asked, shown = view_of_request(search), None
             changed = None  # back or forward: the page may show anything, so redraw it all
         else:
             asked = view_of_request(_query_from_controls(controls, map_click, bar_click, lang))
-            changed = _changed(view_of_request(search).view, asked.view)
+            shown = Shown(view_of_request(search).view, _cards_on_screen())
+            changed = _changed(shown.view, asked.view)
             if ctx.triggered_id == ids.MAP_COLOUR_BY:
                 changed.add("colour")
         view = asked.view
-        content = build_content(asked.tenant, view, asked.notices, colour_by or "status", lang, changed=changed)
+        content = build_content(asked.tenant, view, asked.notices, colour_by or "status", lang, changed=changed,
+                                shown=shown)
         track("filter_change", trigger=_trigger_name(), period=str(view.period), regions=len(view.regions),
               pillar=view.pillar, indicator=view.indicator)
     except Exception as error:
         failure = {name: no_update for name in OUTPUTS}
         failure["notice"] = failure_message("dashboard update", error, lang=lang)
-        return failure
+        return _with_card_lists(failure)
     query = view.query_string(lang)
     content["search"] = no_update if query == search else query
-    return _changed_controls_only(content, controls)
+    return _with_card_lists(_changed_controls_only(content, controls))
+
+
+def _with_card_lists(content: dict) -> dict:
+    """Dash wants a list for each pattern-matching output: one no_update per card on screen
+    for a part not sent."""
+    cards = len(_cards_on_screen())
+    return {name: [no_update] * cards if name.startswith("card_") and value is no_update else value
+            for name, value in content.items()}
 
 
 def _changed_controls_only(content: dict, controls: dict) -> dict:
@@ -128,6 +141,22 @@ def _changed_controls_only(content: dict, controls: dict) -> dict:
         if content[output] == controls.get(control):
             content[output] = no_update
     return content
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What the page shows before a change: its view and the indicators of its KPI cards."""
+    view: View
+    cards: list[str]
+
+
+def _cards_on_screen() -> list[str]:
+    """The indicators whose cards are on the page, in order (from the request's outputs)."""
+    for entry in ctx.outputs_list or []:
+        if isinstance(entry, list) and entry and isinstance(entry[0].get("id"), dict) \
+                and entry[0]["id"].get("type") == ids.KPI_FRAME:
+            return [output["id"].get("index") for output in entry]
+    return []
 
 
 def _changed(before: View, after: View) -> set[str]:
@@ -172,7 +201,7 @@ def _clicked_region(click) -> str | None:
 DEPENDS_ON = {
     "indicator_options": {"pillar"},
     "headline": {"period", "regions"},
-    "cards": {"period", "start", "end", "regions", "pillar", "indicator"},
+    "cards": {"period", "start", "end", "regions", "pillar"},  # an indicator change: only the selection
     "cards_heading": {"pillar"},
     "trend": {"start", "end", "regions", "indicator"},
     "bar": {"period", "regions", "indicator"},
@@ -187,9 +216,11 @@ DEPENDS_ON = {
 
 
 def build_content(tenant: Tenant, view: View, notices: list[str], colour_by: str = "status",
-                  lang: str = "en", changed: set[str] | None = None) -> dict:
+                  lang: str = "en", changed: set[str] | None = None, shown: Shown | None = None) -> dict:
     """Every output of the dashboard for one view, from the memoized data layer; with
-    `changed` (the parts of the view that changed), only the outputs that show them."""
+    `changed` (the parts of the view that changed), only the outputs that show them. When
+    only the indicator changed and `shown` (what the page shows) holds this pillar's cards,
+    the cards stay and only the two whose selection moved are updated."""
     indicator = tenant_catalog(tenant)[view.indicator]
     pillar_ids = options_for(tenant).indicators_in(view.pillar)
     query = view.query_string(lang)
@@ -219,10 +250,23 @@ def build_content(tenant: Tenant, view: View, notices: list[str], colour_by: str
         csv_href="/export/data.csv" + query if allowed("export_csv") else None,
         **png_links(view, colour_by, lang),
     )
+    if changed is not None and (shown is None or shown.cards != pillar_ids):
+        changed = changed | {"pillar"}  # other cards on screen: build this pillar's
     for name, make in build.items():
         needed = changed is None or bool(DEPENDS_ON[name] & changed)
         content[name] = make() if needed else no_update
+    in_place = changed is not None and content["cards"] is no_update and "indicator" in changed
+    content.update(_selection_updates(view, shown, pillar_ids) if in_place else
+                   {f"card_{part}": no_update for part in layout.KPI_SELECTION})
     return content
+
+
+def _selection_updates(view: View, shown: Shown, pillar_ids: list[str]) -> dict:
+    """The selection of the two cards it moved between (no_update for the others): one
+    property each, where rebuilding the cards would mount every card again."""
+    moved = {shown.view.indicator, view.indicator}
+    return {f"card_{part}": [layout.kpi_selection(i == view.indicator)[part] if i in moved else no_update
+                             for i in pillar_ids] for part in layout.KPI_SELECTION}
 
 
 def _snapshot(tenant: Tenant, view: View):

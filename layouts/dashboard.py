@@ -147,17 +147,28 @@ def indicator_options(indicator_ids: list[str], lang: str) -> list[dict]:
     return [{"label": catalog()[i].name(lang), "value": i} for i in indicator_ids]
 
 
+KPI_SELECTION = {"frame": (ids.KPI_FRAME, "className"), "pressed": (ids.KPI_NAME, "aria-pressed")}
+
+
+def kpi_selection(selected: bool) -> dict:
+    """How a card shows whether its indicator is charted (see KPI_SELECTION): an indicator
+    change updates only these, in the two cards it moves between."""
+    return {"frame": "h-100 kpi-card" + (" border-primary border-2 kpi-selected" if selected else ""),
+            "pressed": "true" if selected else "false"}
+
+
 def kpi_card(row: pd.Series, indicator: Indicator, series: list[float], selected: bool, lang: str) -> dbc.Col:
     """One indicator of the selection: value, changes, status, target and a sparkline.
     Clicking it charts the indicator."""
     value = number_or_none(row["value"])
     sparkline = sparkline_svg(series, STATUS_COLOURS.get(row["status"]) or "#0d6efd")
+    selection = kpi_selection(selected)
     # The card is clickable anywhere; its name is the button keyboards and screen readers use
     # (Bootstrap's stretched-link makes the button cover the card).
-    name = html.H3(html.Button(indicator.name(lang), type="button",
+    name = html.H3(html.Button(indicator.name(lang), type="button", id={"type": ids.KPI_NAME, "index": indicator.id},
                                title=f"{indicator.description(lang)} {t('click_card_hint', lang)}",
                                className="btn btn-link p-0 text-reset text-decoration-none stretched-link kpi-name",
-                               **{"aria-pressed": "true" if selected else "false"}),
+                               **{"aria-pressed": selection["pressed"]}),
                    className="small fw-normal mb-1")
     body = [
         name,
@@ -169,8 +180,8 @@ def kpi_card(row: pd.Series, indicator: Indicator, series: list[float], selected
         html.Img(src=sparkline, alt="", className="sparkline mt-1") if sparkline else None,
     ]
     return dbc.Col(html.Div(
-        dbc.Card(dbc.CardBody(body, className="p-2"),
-                 className="h-100 kpi-card" + (" border-primary border-2 kpi-selected" if selected else "")),
+        dbc.Card(dbc.CardBody(body, className="p-2"), id={"type": ids.KPI_FRAME, "index": indicator.id},
+                 className=selection["frame"]),
         id={"type": ids.KPI_CARD, "index": indicator.id}, n_clicks=0, className="h-100 position-relative",
     ), xs=12, sm=6, lg=4, xl=3, className="kpi-col")
 

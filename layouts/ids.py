@@ -56,6 +56,9 @@ SCOPE_LABEL = "scope-label"
 KPI_CARDS = "kpi-cards"
 KPI_HEADING = "kpi-heading"
 KPI_CARD = "kpi-card"  # pattern-matching type: {"type": KPI_CARD, "index": indicator_id}
+# issue 16: a KPI card's selection, updated in place when only the indicator changes
+KPI_FRAME = "kpi-frame"  # {"type": KPI_FRAME, "index": indicator_id}: the card's frame (its class)
+KPI_NAME = "kpi-name"  # the card's name button (aria-pressed)
 TREND = "trend-chart"
 REGIONS_BAR = "regions-chart"
 MAP = "map-chart"

@@ -72,9 +72,18 @@ def _check_outputs(outputs, key: str) -> None:
     expected = [_split_prop(text) for text in (key.strip(".").split("...") if key.startswith("..") else [key])]
     sent = outputs if key.startswith("..") else [outputs]
     if not isinstance(sent, list) or len(sent) != len(expected) or not all(
-            isinstance(item, dict) and (item.get("id"), item.get("property")) == want
-            for item, want in zip(sent, expected, strict=False)):
+            _output_fits(item, want) for item, want in zip(sent, expected, strict=False)):
         raise MalformedCallback("'outputs' do not match the callback's outputs")
+
+
+def _output_fits(item, want: tuple) -> bool:
+    """One sent output against its spec; a pattern-matching output is a list of concrete ids."""
+    component_id, prop = want
+    if not _is_pattern(component_id):
+        return isinstance(item, dict) and (item.get("id"), item.get("property")) == want
+    return isinstance(item, list) and len(item) <= MAX_ITEMS and all(
+        isinstance(entry, dict) and entry.get("property") == prop and _matches(entry.get("id"), component_id)
+        for entry in item)
 
 
 def _check_entries(entries, specs: list[dict], field: str) -> None:

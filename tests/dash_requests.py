@@ -3,15 +3,23 @@ through the real /_dash-update-component route."""
 
 from __future__ import annotations
 
-import json
+from dash import ALL
 
 from callbacks.dashboard import INPUTS, OUTPUTS
+from data.catalog import catalog
 from layouts import ids
 
 
-def _key(component_id) -> str:
-    return json.dumps(component_id, sort_keys=True, separators=(",", ":")) if isinstance(component_id, dict) \
-        else component_id
+def dashboard_outputs(cards: list[str]) -> list:
+    """The dashboard callback's outputs as the browser lists them, with the KPI cards `cards`
+    (indicator ids) on the page."""
+    outputs = []
+    for o in OUTPUTS.values():
+        if isinstance(o.component_id, dict) and o.component_id.get("index") is ALL:
+            outputs.append([{"id": {**o.component_id, "index": i}, "property": o.component_property} for i in cards])
+        else:
+            outputs.append({"id": o.component_id, "property": o.component_property})
+    return outputs
 
 
 def router_payload(pathname: str, search: str = "") -> dict:
@@ -36,12 +44,14 @@ def header_payload(pathname: str = "/", search: str = "") -> dict:
 
 
 def dashboard_payload(period="2025Q4", start="2021Q1", end="2025Q4", regions=(), pillar="economic",
-                      indicator="gdp_growth", changed=ids.FILTER_PERIOD, search="") -> dict:
-    """The dashboard callback after the control `changed` was set (no KPI card clicks)."""
+                      indicator="gdp_growth", changed=ids.FILTER_PERIOD, search="", cards=None) -> dict:
+    """The dashboard callback after the control `changed` was set (no KPI card clicks), on a
+    page showing the cards `cards` (by default the economic pillar's)."""
     values = {ids.FILTER_PERIOD: period, ids.FILTER_FROM: start, ids.FILTER_TO: end,
               ids.FILTER_REGIONS: list(regions), ids.FILTER_PILLAR: pillar, ids.FILTER_INDICATOR: indicator,
               ids.MAP_COLOUR_BY: "status", ids.DASHBOARD_URL: search}
-    outputs = [{"id": o.component_id, "property": o.component_property} for o in OUTPUTS.values()]
+    if cards is None:
+        cards = [i.id for i in catalog().in_pillar("economic")]
     inputs = []
     for item in [INPUTS["search"], *INPUTS["controls"].values(), INPUTS["colour_by"], INPUTS["map_click"],
                  INPUTS["bar_click"], INPUTS["clear"]]:
@@ -51,8 +61,9 @@ def dashboard_payload(period="2025Q4", start="2021Q1", end="2025Q4", regions=(),
         inputs.append(entry)
     inputs.append([])  # the KPI cards' clicks: none
     return {
-        "output": ".." + "...".join(f"{_key(o['id'])}.{o['property']}" for o in outputs) + "..",
-        "outputs": outputs,
+        "output": ".." + "...".join(f"{o.component_id_str()}.{o.component_property}" for o in OUTPUTS.values())
+                  + "..",
+        "outputs": dashboard_outputs(cards),
         "inputs": inputs,
         "changedPropIds": [f"{changed}.value"],
         "state": [{"id": ids.DASHBOARD_URL, "property": "pathname", "value": "/"}],

@@ -14,6 +14,7 @@ from data.periods import Period
 from data.regions import REGION_CODES, region_name
 from data.runtime import runtime
 from data.tenancy import Tenant
+from layouts import ids
 from tests.conftest import PageWatch, make_settings, sql_scalar, start_server, stop_server
 
 pytestmark = pytest.mark.browser
@@ -54,7 +55,7 @@ def wait_for_url(page, fragment: str) -> None:
 
 
 def card(page, indicator_id: str):
-    return page.locator(f'[id*=\'"index":"{indicator_id}"\']')
+    return page.locator(f'[id*=\'"index":"{indicator_id}"\'][id*=\'"type":"{ids.KPI_CARD}"\']')
 
 
 def test_dashboard_shows_the_national_index(page, live_server, tmp_path):
@@ -86,6 +87,11 @@ def test_period_region_and_indicator_changes_show_the_right_numbers(page, live_s
     card(page, "green_jobs").click()
     wait_for_url(page, "indicator=green_jobs")
     expect(page.locator("#text-trend-chart h2")).to_have_text(re.compile("^Green jobs"))
+    # the selection moved in place (issue 16): the cards stay, two of them change
+    expect(card(page, "green_jobs").locator(".kpi-name")).to_have_attribute("aria-pressed", "true")
+    expect(card(page, "green_jobs").locator(".kpi-card")).to_have_class(re.compile("kpi-selected"))
+    expect(card(page, "unemployment_rate").locator(".kpi-name")).to_have_attribute("aria-pressed", "false")
+    expect(card(page, "unemployment_rate").locator(".kpi-card")).not_to_have_class(re.compile("kpi-selected"))
     page.watch.assert_clean()
 
 

@@ -1,7 +1,9 @@
 """The dashboard callback called directly with real data: the numbers on the cards, the
 charts and the table equal values computed here from the database."""
 
+import json
 from contextvars import copy_context
+from urllib.parse import parse_qs
 
 import pytest
 from dash import no_update
@@ -10,8 +12,10 @@ from dash._utils import AttributeDict
 
 from app import create_app
 from callbacks.dashboard import page, update_dashboard
+from data.catalog import catalog
 from layouts import ids
 from tests.conftest import find_component, make_settings, request_as_app, sql_rows, sql_scalar, text_of
+from tests.dash_requests import dashboard_outputs, dashboard_payload, post
 
 CONTROLS = {"period": "2025Q4", "from": "2021Q1", "to": "2025Q4", "regions": [], "pillar": "economic",
             "indicator": "gdp_growth"}
@@ -25,12 +29,15 @@ def hub(tmp_path, sqlite_url):
 
 
 def run(trigger, search="", map_click=None, bar_click=None, card_clicks=(), **changes):
-    """Call the callback as Dash would after `trigger` changed."""
+    """Call the callback as Dash would after `trigger` changed, on a page showing the KPI
+    cards of the pillar in `search`."""
     controls = {**CONTROLS, **changes}
     prop = trigger if isinstance(trigger, str) else str(trigger).replace("'", '"').replace(" ", "")
+    cards = [i.id for i in catalog().in_pillar(parse_qs(search.lstrip("?")).get("pillar", ["economic"])[0])]
 
     def call():
-        context_value.set(AttributeDict(triggered_inputs=[{"prop_id": f"{prop}.value", "value": None}]))
+        context_value.set(AttributeDict(triggered_inputs=[{"prop_id": f"{prop}.value", "value": None}],
+                                        outputs_list=dashboard_outputs(cards)))
         return update_dashboard(search, controls, "status", map_click, bar_click, None, list(card_clicks), "/")
 
     return copy_context().run(call)
@@ -157,6 +164,47 @@ def test_only_what_changed_is_sent_again(hub):
     assert out["trend"] is no_update and out["rows"] is no_update  # the trend range did not move
     out = run(ids.MAP_COLOUR_BY, search=shown)
     assert out["map"] is not no_update and out["bar"] is no_update and out["cards"] is no_update
+    assert all(part is no_update for part in out["card_frame"] + out["card_pressed"])
+
+
+def test_an_indicator_change_moves_the_selection_without_sending_the_cards(hub):
+    """Issue 16: the cards stay on screen and only the two cards the selection moves between
+    get their frame and aria-pressed; every other kind of change still sends the cards."""
+    shown = "?period=2025Q4&from=2021Q1&to=2025Q4&pillar=economic&indicator=gdp_growth"
+    economic = [i.id for i in catalog().in_pillar("economic")]
+    out = run(ids.FILTER_INDICATOR, search=shown, indicator="gdp_total")
+    assert out["cards"] is no_update and out["headline"] is no_update
+    sent = {economic[n]: (pressed, frame) for n, (pressed, frame) in
+            enumerate(zip(out["card_pressed"], out["card_frame"], strict=True)) if pressed is not no_update}
+    assert sent == {"gdp_growth": ("false", "h-100 kpi-card"),
+                    "gdp_total": ("true", "h-100 kpi-card border-primary border-2 kpi-selected")}
+    whole = page("?period=2025Q4&from=2021Q1&to=2025Q4&pillar=economic&indicator=gdp_total")  # the page built whole
+    for indicator, (pressed, frame) in sent.items():
+        assert find_component(whole, {"type": ids.KPI_FRAME, "index": indicator}).className == frame
+        assert getattr(find_component(whole, {"type": ids.KPI_NAME, "index": indicator}), "aria-pressed") == pressed
+
+    out = run(ids.FILTER_PERIOD, search=shown, period="2024Q3")
+    assert out["cards"] is not no_update and all(part is no_update for part in out["card_frame"])
+    out = run(ids.FILTER_PILLAR, search=shown, pillar="social")  # other cards on screen: built whole
+    assert [column.children.id["index"] for column in out["cards"]] == [
+        "social_progress_score", "digital_readiness", "innovation_index"]
+
+
+def test_an_indicator_change_is_answered_without_the_cards(tmp_path, sqlite_url):
+    """Through Dash's own endpoint, as the browser asks (Dash checks the parts against the
+    cards the page lists): no card list to mount, two cards' selection."""
+    client = create_app(make_settings(tmp_path, DATABASE_URL=sqlite_url)).server.test_client()
+    shown = "?period=2025Q4&from=2021Q1&to=2025Q4&pillar=economic&indicator=gdp_growth"
+    answer = post(client, dashboard_payload(indicator="gdp_total", changed=ids.FILTER_INDICATOR, search=shown))
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    response = answer.get_json()["response"]
+    assert ids.KPI_CARDS not in response
+    frames = {json.loads(key)["index"]: props["className"] for key, props in response.items()
+              if key.startswith("{") and json.loads(key)["type"] == ids.KPI_FRAME}
+    assert frames == {"gdp_growth": "h-100 kpi-card",
+                      "gdp_total": "h-100 kpi-card border-primary border-2 kpi-selected"}
+    answer = post(client, dashboard_payload(period="2024Q3", search=shown))  # a period change: the cards, whole
+    assert ids.KPI_CARDS in answer.get_json()["response"]
 
 
 def test_a_filter_change_in_arabic_keeps_the_language_in_the_url_and_the_links(hub):

@@ -13,6 +13,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from app import create_app
 from bench.redaction import hostile_texts
+from callbacks.dashboard import OUTPUTS
 from data import database
 from data.engine import get_engine
 from ops import logs
@@ -21,7 +22,7 @@ from ops.instrumentation import TracebackFloodGuard
 from ops.redaction import MASK, MAX_CHARS, redact
 from security import accounts
 from tests.conftest import make_settings
-from tests.dash_requests import router_payload
+from tests.dash_requests import dashboard_payload, router_payload
 
 PASSWORD = "a long enough password"
 
@@ -124,6 +125,14 @@ def test_bodies_over_the_limit_are_refused_and_uploads_have_their_own(tmp_path, 
 # --- malformed callback requests: a 400 with a reason, before Dash or a callback runs ---------
 
 ROUTER = router_payload("/")
+DASHBOARD = dashboard_payload()
+CARD_FRAMES = list(OUTPUTS).index("card_frame")  # a pattern-matching output: a list of concrete ids
+
+
+def with_card_frames(entries: list) -> dict:
+    outputs = list(DASHBOARD["outputs"])
+    outputs[CARD_FRAMES] = entries
+    return {**DASHBOARD, "outputs": outputs}
 
 
 def deep(levels: int) -> str:
@@ -135,6 +144,12 @@ def deep(levels: int) -> str:
     ({"inputs": []}, "'output' names no callback of this app"),
     ({**ROUTER, "output": "nowhere.children"}, "'output' names no callback of this app"),
     ({**ROUTER, "outputs": "page-content"}, "'outputs' do not match the callback's outputs"),
+    (with_card_frames([{"id": {"type": "elsewhere", "index": "gdp"}, "property": "className"}]),
+     "'outputs' do not match the callback's outputs"),
+    (with_card_frames([{"id": {"type": "kpi-frame", "index": "gdp"}, "property": "children"}]),
+     "'outputs' do not match the callback's outputs"),
+    (with_card_frames([{"id": {"type": "kpi-frame", "index": f"i{n}"}, "property": "className"} for n in range(201)]),
+     "'outputs' do not match the callback's outputs"),
     ({k: v for k, v in ROUTER.items() if k != "inputs"}, "'inputs' must list the callback's 1 inputs"),
     ({**ROUTER, "inputs": [{"id": "elsewhere", "property": "pathname", "value": "/"}]},
      "'inputs' do not match the callback's inputs"),

@@ -279,6 +279,8 @@ def callback_payload(key: str, spec: dict) -> dict:
 
     def output(text):
         component, prop = text.rsplit(".", 1)
+        if '["ALL"]' in component:
+            return []  # a pattern-matching output: the matching components on the page, none here
         return {"id": json.loads(component) if component.startswith("{") else component, "property": prop}
 
     outputs = [output(o) for o in key.strip(".").split("...")] if key.startswith("..") else output(key)
