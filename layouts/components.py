@@ -107,6 +107,16 @@ def chart_text(figure: dict, lang: str, heading_level: int = 2, graph_id: str | 
     return parts
 
 
+def chart_heading(figure: dict, graph_id: str, png_name: str, png_href: str | None, png_reason: str | None,
+                  lang: str) -> html.Div:
+    """A chart's words (see `chart_text`) with its PNG download beside them."""
+    return html.Div([
+        html.Div(chart_text(figure, lang), id=ids.chart_text(graph_id), className="flex-grow-1"),
+        html.Div(download_link(t("download_png", lang), png_href, {"type": ids.PNG_LINK, "index": png_name},
+                               png_reason), className="flex-shrink-0"),
+    ], className="d-flex gap-2 align-items-start")
+
+
 def _content_key(meta: dict) -> str:
     return hashlib.sha256(json.dumps(meta, sort_keys=True, default=str).encode()).hexdigest()[:16]
 

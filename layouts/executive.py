@@ -12,7 +12,7 @@ from data.regions import NATIONAL_CODE, region_name
 from layouts import ids
 from layouts.components import (
     change_text,
-    chart_text,
+    chart_heading,
     download_link,
     dropdown,
     graph_config,
@@ -67,13 +67,8 @@ def executive_body(data: dict, lang: str = "en") -> html.Div:
                 scroll_region(breakdown_table(data["breakdown"], lang), t("breakdown_heading", lang)),
             ]), className="shadow-sm h-100"), lg=5),
             dbc.Col(dbc.Card(dbc.CardBody([
-                html.Div([
-                    html.Div(chart_text(data["figure"], lang), id=ids.chart_text(ids.EXEC_BREAKDOWN_CHART),
-                             className="flex-grow-1"),
-                    html.Div(download_link(t("download_png", lang), data["links"]["png"],
-                                           {"type": ids.PNG_LINK, "index": "index-breakdown"}, data["png_reason"]),
-                             className="flex-shrink-0"),
-                ], className="d-flex gap-2 align-items-start"),
+                chart_heading(data["figure"], ids.EXEC_BREAKDOWN_CHART, "index-breakdown", data["links"]["png"],
+                              data["png_reason"], lang),
                 dcc.Graph(id=ids.EXEC_BREAKDOWN_CHART, figure=data["figure"], config=graph_config(lang),
                           className="chart"),
             ]), className="shadow-sm h-100"), lg=7),

@@ -16,7 +16,7 @@ from data.regions import NATIONAL_CODE, region_name
 from layouts import ids
 from layouts.components import (
     change_text,
-    chart_text,
+    chart_heading,
     download_link,
     dropdown,
     graph_config,
@@ -119,13 +119,8 @@ def _standing_list(rows: pd.DataFrame, component_id: str, lang: str) -> html.Ol:
 def forecast_card(data: dict, lang: str) -> dbc.Card:
     outlook = data["outlook"]
     return dbc.Card(dbc.CardBody([
-        html.Div([
-            html.Div(chart_text(data["figure"], lang), id=ids.chart_text(ids.PROFILE_FORECAST),
-                     className="flex-grow-1"),
-            html.Div(download_link(t("download_png", lang), data["links"]["png"],
-                                   {"type": ids.PNG_LINK, "index": "forecast"}, data["png_reason"]),
-                     className="flex-shrink-0"),
-        ], className="d-flex gap-2 align-items-start"),
+        chart_heading(data["figure"], ids.PROFILE_FORECAST, "forecast", data["links"]["png"], data["png_reason"],
+                      lang),
         html.P(track_record(outlook.skill, outlook.reason, lang), id=ids.PROFILE_TRACK, className="small fw-semibold"),
         dcc.Graph(id=ids.PROFILE_FORECAST, figure=data["figure"], config=graph_config(lang), className="chart"),
         html.H3(t("outlook_heading", lang), className="h6 mt-2"),
