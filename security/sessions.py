@@ -12,12 +12,13 @@ point, `ServerSideSessionInterface`, on the app's own engine and `data/schema.py
 from __future__ import annotations
 
 import hashlib
+import logging
 from datetime import timedelta
 
 from flask import Flask
 from flask_session.base import ServerSideSession, ServerSideSessionInterface
 from sqlalchemy import delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from data import schema
 from data.runtime import runtime
@@ -30,6 +31,7 @@ CLEANUP_EVERY_REQUESTS = 1000  # on average, expired rows are deleted once per t
 USER_KEY = "_user_id"  # where Flask-Login keeps the signed-in user
 
 web_sessions = schema.web_sessions
+log = logging.getLogger(__name__)
 
 
 class _AnonymousSessionsExpireSooner:
@@ -73,6 +75,14 @@ class _DatabaseStore(ServerSideSessionInterface):
     def _delete_expired_sessions(self) -> None:
         with runtime.engine.begin() as conn:
             conn.execute(delete(web_sessions).where(web_sessions.c.expires_at <= utc_now()))
+
+    def _cleanup_n_requests(self) -> None:
+        """Housekeeping that runs before a random request (any request, /healthz included)
+        must not fail it: with the database unreachable, the rows wait for a later one."""
+        try:
+            super()._cleanup_n_requests()
+        except SQLAlchemyError as error:
+            log.warning("expired sessions not deleted this time: %s", str(error).splitlines()[0])
 
 
 class DatabaseSessionInterface(_AnonymousSessionsExpireSooner, _DatabaseStore):

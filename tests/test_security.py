@@ -9,6 +9,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import flask_session.base
 import pytest
 import redis
 from argon2 import PasswordHasher
@@ -462,3 +463,13 @@ def test_a_derived_indicators_csv_says_its_inputs_are_synthetic(secured):
     text = client.get("/export/data.csv?indicator=co2_per_gdp&pillar=environmental").get_data(as_text=True)
     source = next(line for line in text.splitlines() if line.startswith("# Source: "))
     assert source == "# Source: hub computation from synthetic-seed (synthetic demonstration data)"
+
+
+def test_expired_session_housekeeping_never_fails_the_request_it_runs_before(tmp_path, monkeypatch):
+    app = create_app(make_settings(tmp_path))
+    settings = app.server.extensions["hub_runtime"].settings
+    settings.sqlite_file.write_bytes(b"garbage!" * 512)
+    get_engine(settings.database_url).dispose()  # new connections meet the damaged file
+    monkeypatch.setattr(flask_session.base.random, "randint", lambda low, high: 0)  # housekeeping runs now
+    answer = app.server.test_client().get("/healthz")
+    assert answer.status_code == 503 and answer.json["failing"] == ["Database Connection", "Data Available"]
