@@ -110,7 +110,7 @@ def filter_change(search: str) -> tuple[dict, str, float, float]:
 
     def call():
         context_value.set(AttributeDict(triggered_inputs=[{"prop_id": f"{ids.DASHBOARD_URL}.search"}]))
-        return dashboard.update_dashboard(search, {}, "status", None, None, None, [], "/")
+        return dashboard.update_dashboard(search, {}, "status", None, None, None, [], [], "/")
 
     failures = _Failures()  # the callback logs its failures and answers with a notice
     logging.getLogger(dashboard.__name__).addHandler(failures)

@@ -1,6 +1,6 @@
-"""Server cost of the trend overlay (callbacks/insight_overlay.py): the callback that runs
-after each dashboard filter change to mark the values that stand out and, when asked, draw
-the forecasts on the trend chart. Warm (every query a cache hit), on the 1M database (tenant
+"""Server cost of the trend overlay (callbacks/insight_overlay.py): the values that stand out
+marked on the trend by the dashboard's own callback, and the forecast toggle's callback
+redrawing the trend with and without the forecasts. Warm (every query a cache hit), on the 1M database (tenant
 t042) with the tenant's forecasts computed first as the background job does. Baseline in the
 same run: the dashboard's own callback for the same views (bench/server_filter_change.py's
 `filter_change`). Writes bench/results/trend_overlay.json.
@@ -33,13 +33,13 @@ def p95(values: list[float]) -> float:
 
 
 def overlay(search: str, toggle: list[str]) -> float:
-    """One overlay call with its JSON, in ms."""
+    """One call of the forecast toggle's callback with its JSON, in ms."""
     from dash._utils import to_json
 
-    from callbacks.insight_overlay import trend_overlay
+    from callbacks.insight_overlay import on_toggle
 
     started = time.perf_counter()
-    to_json(copy_context().run(trend_overlay, toggle, search, "/"))
+    to_json(copy_context().run(on_toggle, toggle, search, "/"))
     return (time.perf_counter() - started) * 1000
 
 

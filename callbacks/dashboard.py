@@ -61,6 +61,8 @@ OUTPUTS = dict(
     png_trend=Output({"type": ids.PNG_LINK, "index": "trend"}, "href"),
     png_regions=Output({"type": ids.PNG_LINK, "index": "regions"}, "href"),
     png_map=Output({"type": ids.PNG_LINK, "index": "map"}, "href"),
+    profile_href=Output(ids.PROFILE_LINK, "href"),
+    profile_text=Output(ids.PROFILE_LINK, "children"),
     # Each KPI card's selection, updated in place when only the indicator changes (issue 16)
     **{f"card_{part}": Output({"type": kind, "index": ALL}, prop)
        for part, (kind, prop) in layout.KPI_SELECTION.items()},
@@ -73,6 +75,7 @@ INPUTS = dict(
     bar_click=Input(ids.REGIONS_BAR, "clickData"),
     clear=Input(ids.CLEAR_REGIONS, "n_clicks"),
     card_clicks=Input({"type": ids.KPI_CARD, "index": ALL}, "n_clicks"),
+    forecast=State(ids.TREND_FORECAST, "value"),
     pathname=State(ids.DASHBOARD_URL, "pathname"),
 )
 
@@ -97,7 +100,7 @@ def page(search: str = "", lang: str = "en"):
                                    show_table=allowed("data_table"), lang=lang)
 
 
-def update_dashboard(search, controls, colour_by, map_click, bar_click, clear, card_clicks, pathname):
+def update_dashboard(search, controls, colour_by, map_click, bar_click, clear, card_clicks, forecast, pathname):
     """Work out the view from whatever changed, then rebuild every output for it, in the
     language the URL names."""
     if (pathname if isinstance(pathname, str) else "/").rstrip("/") != "":
@@ -115,7 +118,7 @@ def update_dashboard(search, controls, colour_by, map_click, bar_click, clear, c
                 changed.add("colour")
         view = asked.view
         content = build_content(asked.tenant, view, asked.notices, colour_by or "status", lang, changed=changed,
-                                shown=shown)
+                                shown=shown, forecast_on=insight_overlay.forecast_on(forecast))
         track("filter_change", trigger=_trigger_name(), period=str(view.period), regions=len(view.regions),
               pillar=view.pillar, indicator=view.indicator)
     except Exception as error:
@@ -216,11 +219,13 @@ DEPENDS_ON = {
 
 
 def build_content(tenant: Tenant, view: View, notices: list[str], colour_by: str = "status",
-                  lang: str = "en", changed: set[str] | None = None, shown: Shown | None = None) -> dict:
+                  lang: str = "en", changed: set[str] | None = None, shown: Shown | None = None,
+                  forecast_on: bool = False) -> dict:
     """Every output of the dashboard for one view, from the memoized data layer; with
     `changed` (the parts of the view that changed), only the outputs that show them. When
     only the indicator changed and `shown` (what the page shows) holds this pillar's cards,
-    the cards stay and only the two whose selection moved are updated."""
+    the cards stay and only the two whose selection moved are updated. The trend carries
+    the values that stand out and, with `forecast_on`, the forecasts."""
     indicator = tenant_catalog(tenant)[view.indicator]
     pillar_ids = options_for(tenant).indicators_in(view.pillar)
     query = view.query_string(lang)
@@ -232,7 +237,7 @@ def build_content(tenant: Tenant, view: View, notices: list[str], colour_by: str
                                                 queries.scope_of(view.regions), lang),
         "cards": lambda: _cards(tenant, view, pillar_ids, lang),
         "cards_heading": lambda: t("cards_heading", lang, pillar=catalog().pillar_name(view.pillar, lang)),
-        "trend": charts["trend"],
+        "trend": lambda: insight_overlay.trend(tenant, view, charts["trend"](), forecast_on, lang),
         "bar": charts["regions"],
         "map": charts["map"],
         "trend_text": lambda: components.chart_text(charts["trend"](), lang, graph_id=ids.TREND),
@@ -244,10 +249,12 @@ def build_content(tenant: Tenant, view: View, notices: list[str], colour_by: str
         "table_title": lambda: t("table_title", lang, indicator=indicator.name(lang),
                                  start=format_period(view.start, lang), end=format_period(view.end, lang)),
     }
+    profile_href, profile_text = insight_overlay.profile_link(view, lang)
     content = dict(
         period=str(view.period), start=str(view.start), end=str(view.end), regions=list(view.regions),
         pillar=view.pillar, indicator=view.indicator, search=query, notice=components.notice(notices, lang),
         csv_href="/export/data.csv" + query if allowed("export_csv") else None,
+        profile_href=profile_href, profile_text=profile_text,
         **png_links(view, colour_by, lang),
     )
     if changed is not None and (shown is None or shown.cards != pillar_ids):
@@ -255,6 +262,8 @@ def build_content(tenant: Tenant, view: View, notices: list[str], colour_by: str
     for name, make in build.items():
         needed = changed is None or bool(DEPENDS_ON[name] & changed)
         content[name] = make() if needed else no_update
+    if changed is not None and "regions" not in changed:
+        content["profile_text"] = no_update  # the same place: only the link's view moved
     in_place = changed is not None and content["cards"] is no_update and "indicator" in changed
     content.update(_selection_updates(view, shown, pillar_ids) if in_place else
                    {f"card_{part}": no_update for part in layout.KPI_SELECTION})

@@ -46,7 +46,8 @@ def dashboard_layout(options, view, content: dict, search: str, png_reason: str 
             html.Section([html.H2(content["cards_heading"], id=ids.KPI_HEADING, className="visually-hidden"),
                           dbc.Row(content["cards"], id=ids.KPI_CARDS, className="g-2 mb-3")],
                          **{"aria-labelledby": ids.KPI_HEADING}),
-            chart_card("trend", ids.TREND, content, png_reason, lang, className="mb-3", extra=[trend_controls(lang)]),
+            chart_card("trend", ids.TREND, content, png_reason, lang, className="mb-3",
+                       extra=[trend_controls(content["profile_href"], content["profile_text"], lang)]),
             dbc.Row([
                 dbc.Col(chart_card("regions", ids.REGIONS_BAR, content, png_reason, lang, className="h-100"), lg=7),
                 dbc.Col(chart_card("map", ids.MAP, content, png_reason, lang, className="h-100", extra=[

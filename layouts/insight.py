@@ -142,11 +142,11 @@ def executive_insight(sentences: list[str], targets, code: str | None, query: st
     ], className="g-3")
 
 
-def trend_controls(lang: str) -> html.Div:
+def trend_controls(profile_href: str, profile_text: str, lang: str) -> html.Div:
     """Under the dashboard's trend chart: the forecast toggle (off by default) and the link to
-    the selection's profile (its target set by callbacks/insight_overlay.py)."""
+    the selection's profile (kept up to date by the dashboard's callback)."""
     return html.Div([
         dbc.Checklist(id=ids.TREND_FORECAST, value=[], switch=True, className="small",
                       options=[{"label": t("forecast_toggle", lang), "value": "show"}]),
-        dcc.Link(t("nav_profile", lang), href="/region/SA", id=ids.PROFILE_LINK, className="small"),
+        dcc.Link(profile_text, href=profile_href, id=ids.PROFILE_LINK, className="small"),
     ], className="d-flex flex-wrap gap-3 align-items-center mt-1")

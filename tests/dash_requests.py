@@ -66,7 +66,8 @@ def dashboard_payload(period="2025Q4", start="2021Q1", end="2025Q4", regions=(),
         "outputs": dashboard_outputs(cards),
         "inputs": inputs,
         "changedPropIds": [f"{changed}.value"],
-        "state": [{"id": ids.DASHBOARD_URL, "property": "pathname", "value": "/"}],
+        "state": [{"id": ids.TREND_FORECAST, "property": "value", "value": []},
+                  {"id": ids.DASHBOARD_URL, "property": "pathname", "value": "/"}],
     }
 
 

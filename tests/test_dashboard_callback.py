@@ -38,7 +38,7 @@ def run(trigger, search="", map_click=None, bar_click=None, card_clicks=(), **ch
     def call():
         context_value.set(AttributeDict(triggered_inputs=[{"prop_id": f"{prop}.value", "value": None}],
                                         outputs_list=dashboard_outputs(cards)))
-        return update_dashboard(search, controls, "status", map_click, bar_click, None, list(card_clicks), "/")
+        return update_dashboard(search, controls, "status", map_click, bar_click, None, list(card_clicks), [], "/")
 
     return copy_context().run(call)
 

@@ -248,18 +248,25 @@ def test_the_quality_page_lists_every_value_that_stands_out(app, hub):
     assert len(listed.children[1].children) == len(hub.anomalies)
 
 
-def test_the_dashboard_trend_is_sent_again_only_with_something_to_add(hub):
-    from dash import no_update
+def test_the_dashboard_draws_marks_forecasts_and_the_profile_link_in_its_own_answer(app, hub):
+    from callbacks import dashboard, insight_overlay
+    from services.view import view_of_request
 
-    from callbacks import insight_overlay
+    def answer(search, forecast_on=False):
+        with request_as_app(app, "/"):
+            return dashboard.build_content(MEP, view_of_request(search).view, [], forecast_on=forecast_on)
+
+    def names(figure):
+        return {trace["name"] for trace in (figure["data"] if isinstance(figure, dict) else figure.to_dict()["data"])}
 
     plain = "?indicator=gdp_total&from=2024Q1&to=2025Q4"
-    figure, href, _ = insight_overlay.after_change(plain, [], "/")
-    assert figure is no_update and href.startswith("/region/SA?")  # not drawn twice
-    spiked = plain + "&regions=SA-01"
-    figure, href, _ = insight_overlay.after_change(spiked, [], "/")
-    assert [trace.x for trace in figure.data if trace.name == "Stands out"] == [("2025Q2",)]
-    assert href.startswith("/region/SA-01?")
+    nation = answer(plain)
+    assert "Stands out" not in names(nation["trend"]) and nation["profile_href"].startswith("/region/SA?")
+    riyadh = answer(plain + "&regions=SA-01")
+    marked = [trace for trace in riyadh["trend"]["data"] if trace["name"] == "Stands out"]
+    assert [list(trace["x"]) for trace in marked] == [["2025Q2"]]
+    assert riyadh["profile_href"].startswith("/region/SA-01?") and riyadh["profile_text"] == "Profile of Riyadh"
+    assert "Forecast" in names(answer(plain, forecast_on=True)["trend"])
     with_forecast = insight_overlay.on_toggle([insight_overlay.SHOW], plain, "/")
     assert "Forecast" in {trace.name for trace in with_forecast.data}
-    assert "Forecast" not in {trace.name for trace in insight_overlay.on_toggle([], plain, "/").data}
+    assert "Forecast" not in names(insight_overlay.on_toggle([], plain, "/"))
