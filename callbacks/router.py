@@ -4,8 +4,10 @@ header (navigation, language switch, notices) beside it."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from dash import Input, Output, State
-from flask import g
+from flask import g, has_request_context, request
 
 from callbacks.failures import failure_message
 from callbacks.registry import landing, navigation, page_for, rest_of
@@ -16,25 +18,50 @@ from layouts.components import message
 from layouts.shell import NavLink, Visitor, header, skeleton
 from layouts.text import language_of, t
 from ops.telemetry import track
+from security.payloads import MAX_TEXT
 from security.web import allowed, csrf_token, signed_in
 
 
 def layout():
-    """What Dash serves for every page load; the router fills it."""
-    return skeleton()
+    """What Dash serves for every page load: the page the browser opened, built in this same
+    request, so that the first paint waits for no callback. The layout request does not carry
+    the page's address; its Referer does (the app sends `Referrer-Policy: same-origin`). Without
+    a usable one, the skeleton, filled by the router callbacks once the URL knows the address."""
+    opened = opened_page()
+    if opened is None:
+        return skeleton()
+    page, title = render_page(*opened)
+    return skeleton(opened, render_header(*opened), page, title)
+
+
+def opened_page() -> tuple[str, str] | None:
+    """The pathname and query string ("" or "?...") of the page whose layout is asked for,
+    from a same-origin Referer within the length any callback would accept; else None."""
+    if not has_request_context() or not request.referrer or len(request.referrer) > MAX_TEXT:
+        return None
+    try:
+        address = urlsplit(request.referrer)
+    except ValueError:
+        return None
+    if f"{address.scheme}://{address.netloc}" != request.host_url.rstrip("/") or not address.path.startswith("/"):
+        return None
+    return address.path, f"?{address.query}" if address.query else ""
 
 
 def register(app) -> None:
+    # Not called at load: the layout comes filled in, or its URL sets the pathname and so calls them
     app.callback(
         Output(ids.PAGE, "children"),
         Output(ids.PAGE_TITLE, "data"),
         Input(ids.URL, "pathname"),
         State(ids.URL, "search"),
+        prevent_initial_call=True,
     )(render_page)
     app.callback(
         Output(ids.HEADER, "children"),
         Input(ids.URL, "pathname"),
         State(ids.URL, "search"),
+        prevent_initial_call=True,
     )(render_header)
     # The browser tab names the page, for users and screen readers moving between pages.
     app.clientside_callback(

@@ -32,13 +32,18 @@ class Visitor:
     csrf_token: str | None = None
 
 
-def skeleton() -> html.Div:
-    """What every page load starts with; the router callback fills the header and the page."""
+def skeleton(opened: tuple[str, str] | None = None, header_children=None, page=None,
+             title: str | None = None) -> html.Div:
+    """What every page load starts with. With `opened` (the pathname and query string the
+    browser shows), the header and page come filled in and the URL holds them, so no callback
+    runs; without, the URL learns them from the browser and the router callbacks fill both."""
+    location = dcc.Location(id=ids.URL, refresh=False) if opened is None else \
+        dcc.Location(id=ids.URL, refresh=False, pathname=opened[0], search=opened[1], hash="", href="")
     return html.Div([
-        dcc.Location(id=ids.URL, refresh=False),
-        dcc.Store(id=ids.PAGE_TITLE),
-        html.Div(id=ids.HEADER),
-        dbc.Container(dcc.Loading(html.Main(id=ids.PAGE, tabIndex="-1"), delay_show=300,
+        location,
+        dcc.Store(id=ids.PAGE_TITLE, data=title),
+        html.Div(header_children, id=ids.HEADER),
+        dbc.Container(dcc.Loading(html.Main(page, id=ids.PAGE, tabIndex="-1"), delay_show=300,
                                   target_components={ids.PAGE: "children"}), fluid=True),
     ])
 

@@ -1,11 +1,13 @@
 """The app through its server: /healthz, pages built by the router callback, bad paths."""
 
+import json
 import re
 
 import pytest
 
 from app import create_app
-from callbacks.router import render_page
+from callbacks.registry import page_for
+from callbacks.router import page_title, render_page
 from data import queries
 from data.catalog import catalog
 from data.periods import Period
@@ -129,3 +131,40 @@ def test_bootstrap_is_served_locally(hub):
     bundle = plotly_bundle()
     assert f'<script src="{bundle.url}" defer="defer">' in html  # with the first scripts
     assert client.get(bundle.url).status_code == 200
+
+
+def _layout_parts(response) -> dict:
+    """The URL, title, header and page of a /_dash-layout answer, by id."""
+    found = {}
+
+    def walk(node):
+        if isinstance(node, dict):
+            props = node.get("props", {})
+            if props.get("id") in (ids.URL, ids.PAGE_TITLE, ids.HEADER, ids.PAGE):
+                found[props["id"]] = props
+            for value in props.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    assert response.status_code == 200
+    walk(response.get_json())
+    return found
+
+
+def test_the_layout_comes_with_the_opened_page_so_no_callback_runs_before_the_first_paint(hub):
+    opened = "http://localhost/executive?lang=ar&regions=SA-01"
+    parts = _layout_parts(hub.server.test_client().get("/_dash-layout", headers={"Referer": opened}))
+    assert (parts[ids.URL]["pathname"], parts[ids.URL]["search"]) == ("/executive", "?lang=ar&regions=SA-01")
+    assert parts[ids.PAGE_TITLE]["data"] == page_title(page_for("/executive"), "ar")
+    assert ids.EXECUTIVE_URL in json.dumps(parts[ids.PAGE]["children"])
+    assert ids.LANGUAGE_SWITCH in json.dumps(parts[ids.HEADER]["children"])
+
+
+@pytest.mark.parametrize("referer", [None, "http://elsewhere.example/executive", "javascript:alert(1)",
+                                     "http://localhost/" + "x" * 5000, "http://[::1/", "http://localhost"])
+def test_without_a_usable_referer_the_router_fills_the_skeleton(hub, referer):
+    headers = {"Referer": referer} if referer else {}
+    parts = _layout_parts(hub.server.test_client().get("/_dash-layout", headers=headers))
+    assert "pathname" not in parts[ids.URL] and parts[ids.PAGE].get("children") is None
