@@ -253,6 +253,18 @@ def trace_changes(browser, page, cycles: int) -> dict:
     return {kind: chrome_trace.mean_summary(summaries) for kind, summaries in traced.items()}
 
 
+def trace_opens(browser, url: str, count: int) -> dict:
+    """A performance trace of each of `count` cold opens: main-thread time per kind of work and
+    per script, averaged."""
+    summaries = []
+    for _ in range(count):
+        browser.start_tracing(categories=TRACE_CATEGORIES)
+        context, _page = open_page(browser, url)
+        summaries.append(chrome_trace.summarise(browser.stop_tracing()))
+        context.close()
+    return chrome_trace.mean_summary(summaries)
+
+
 def measure_fetch_baseline(page, count: int = 30) -> list[float]:
     return page.evaluate("""async (count) => {
         const times = [];
@@ -307,6 +319,8 @@ def measure_app(browser, url: str, args) -> dict:
     changes = measure_changes(page, cycles * len(CHANGES))
     traces = trace_changes(browser, page, args.trace_cycles) if args.trace_cycles else {}
     context.close()
+    if args.trace_opens:
+        traces["open"] = trace_opens(browser, url, args.trace_opens)
     return {"opens": opens, "remote": remote, "fetch": baseline, "changes": changes, "traces": traces}
 
 
@@ -380,6 +394,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--remote-opens", type=int, default=5, help="opens over the emulated remote link")
     parser.add_argument("--changes-per-kind", type=int, default=40, help="changes of each kind (KINDS)")
     parser.add_argument("--trace-cycles", type=int, default=2, help="rounds of CHANGES traced (0: none)")
+    parser.add_argument("--trace-opens", type=int, default=0, help="cold opens traced (0: none)")
     parser.add_argument("--baseline", type=Path, help="another checkout (e.g. main) measured in the same run")
     parser.add_argument("--database", type=Path, help="an existing SQLite file instead of fresh seed data")
     parser.add_argument("--tenant", default=None, help="DEFAULT_TENANT (with --database)")
