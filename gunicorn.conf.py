@@ -57,12 +57,15 @@ def when_ready(_server):
 
     _import_the_app()
     log = logging.getLogger("analytics_hub")
-    damage = check_at_start(settings)
+    first_run = settings.sqlite_file is not None and not settings.sqlite_file.exists()
+    damage = None if first_run else check_at_start(settings)
     if damage is not None:
         log.error("%s; serving /healthz (503) and the restore notice on http://%s", damage, bind)
         return
     with _cannot_start():
         outcome = ensure_database(settings, then=prepare_sign_in)  # one replica at a time
+    if first_run:
+        check_at_start(settings)  # the file just created, so that no check reports "no database file yet"
     log.info("%s; serving on http://%s", outcome, bind)
     _start_insight_job()
 

@@ -13,11 +13,12 @@ from ops.diagnostics import diagnostics_report
 
 
 def page(_search: str = "", lang: str = "en"):
-    return diagnostics_page(_report(), lang)
+    return diagnostics_page(_report(lang), lang)
 
 
 def refresh(_clicks, search=None):
-    return diagnostics_body(_report(), language_of(search))
+    lang = language_of(search)
+    return diagnostics_body(_report(lang), lang)
 
 
 def register(callbacks) -> None:
@@ -29,5 +30,5 @@ def register(callbacks) -> None:
     )(refresh)
 
 
-def _report() -> dict:
-    return diagnostics_report(runtime.settings, current_tenant())
+def _report(lang: str) -> dict:
+    return diagnostics_report(runtime.settings, current_tenant(), lang)

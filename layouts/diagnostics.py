@@ -11,7 +11,7 @@ from dash import html
 from layouts import ids
 from layouts.components import scroll_region
 from layouts.format import format_integer, format_number, format_percent, format_period, format_time
-from layouts.text import has_text, t
+from layouts.text import t
 
 MB = 1024 * 1024
 
@@ -56,7 +56,7 @@ STATUS_ICONS = {"healthy": "bi-check-circle-fill", "degraded": "bi-exclamation-t
 
 def _status(health: dict, lang: str) -> dbc.Alert:
     status = health["status"]
-    failing = [_check_name(key, check, lang) for key, check in health["checks"].items() if not check["ok"]]
+    failing = [_check_name(key, lang) for key, check in health["checks"].items() if not check["ok"]]
     failed = "، ".join(failing) if lang == "ar" else ", ".join(failing)
     summary = t(f"diagnostics_{status}", lang, failed=failed) if failing else t("diagnostics_healthy", lang)
     icon = STATUS_ICONS[status]
@@ -64,22 +64,21 @@ def _status(health: dict, lang: str) -> dbc.Alert:
                      color=STATUS_COLOURS[status], id=ids.DIAGNOSTICS_STATUS)
 
 
-def _check_name(key: str, check: dict, lang: str) -> str:
-    """The runbook's name of a smoke check, in the page's language."""
-    return t(f"check_{key}", lang) if has_text(f"check_{key}") else check["name"]
+def _check_name(key: str, lang: str) -> str:
+    """The runbook's name of a check, in the page's language."""
+    return t(f"check_{key}", lang)
 
 
 def _checks(health: dict, lang: str) -> html.Div:
     rows = [
         html.Tr([
-            html.Th(_check_name(key, check, lang), scope="row", className="fw-normal"),
+            html.Th(_check_name(key, lang), scope="row", className="fw-normal"),
             html.Td(dbc.Badge(
                 [html.I(className=f"bi {'bi-check-circle-fill' if check['ok'] else 'bi-x-octagon-fill'} me-1",
                         **{"aria-hidden": "true"}),
                  t("check_pass" if check["ok"] else "check_fail", lang)],
                 color="success" if check["ok"] else "danger")),
-            # the check's own report, written by the ops layer for /healthz too: technical English
-            html.Td(check["detail"], className="small", lang="en", dir="ltr"),
+            html.Td(check["detail"], className="small"),
         ], id=ids.smoke_check(key))
         for key, check in health["checks"].items()
     ]

@@ -37,9 +37,9 @@ class Unavailable(Exception):
     """A part of the report that cannot be computed now; the message says why."""
 
 
-def diagnostics_report(settings: Settings, tenant: Tenant) -> dict:
+def diagnostics_report(settings: Settings, tenant: Tenant, lang: str = "en") -> dict:
     return {
-        "health": health_report(settings),
+        "health": health_report(settings, lang),
         "database": _section(database_info, settings),
         "data": _section(data_info, settings, tenant),
         "cache": _section(cache_info),

@@ -13,13 +13,15 @@ import shutil
 import socket
 import sqlite3
 from contextlib import closing
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select, text
 
 from data import schema
 from data.engine import get_engine
 from data.runtime import NotConfigured, runtime
+from layouts.format import format_integer
+from layouts.text import t
 from ops import integrity, logs
 from settings import ENVIRONMENTS, Settings
 
@@ -29,11 +31,19 @@ SQLITE_TIMEOUT_S = 5
 
 @dataclass(frozen=True)
 class Check:
+    """One check's outcome. Its detail is a text key (`health_<detail>` in layouts/text.py)
+    and the values filling it, so /healthz says it in English and Diagnostics in the page's
+    language; values that are numbers are written for the language."""
     key: str
     name: str
     ok: bool
     detail: str
+    values: dict = field(default_factory=dict)
     critical: bool = True  # a failure makes the hub unhealthy, not only degraded
+
+    def detail_in(self, lang: str = "en") -> str:
+        values = {k: format_integer(v, lang) if isinstance(v, int) else v for k, v in self.values.items()}
+        return t(f"health_{self.detail}", lang, **values)
 
 
 def run_checks(settings: Settings) -> list[Check]:
@@ -41,7 +51,7 @@ def run_checks(settings: Settings) -> list[Check]:
     return [
         database,
         _data_available(settings) if database.ok else
-        Check("data_available", "Data Available", False, "skipped: the database is not reachable"),
+        Check("data_available", "Data Available", False, "skipped"),
         _environment_set(settings),
         _version_defined(settings),
         _disk_space(settings),
@@ -51,7 +61,8 @@ def run_checks(settings: Settings) -> list[Check]:
     ]
 
 
-def health_report(settings: Settings) -> dict:
+def health_report(settings: Settings, lang: str = "en") -> dict:
+    """Every check and the overall status; the details in `lang` (English for /healthz)."""
     checks = run_checks(settings)
     failing = [c.name for c in checks if not c.ok]
     unhealthy = any(c.critical for c in checks if not c.ok)
@@ -62,7 +73,7 @@ def health_report(settings: Settings) -> dict:
         "instance": instance_name(settings),
         "pid": os.getpid(),
         "failing": failing,
-        "checks": {c.key: {k: v for k, v in asdict(c).items() if k not in ("key", "critical")} for c in checks},
+        "checks": {c.key: {"name": c.name, "ok": c.ok, "detail": c.detail_in(lang)} for c in checks},
     }
 
 
@@ -75,31 +86,29 @@ def _database_integrity(settings: Settings) -> Check:
     name = "Database Integrity"
     result = integrity.last_result(settings)
     if result is None:
-        return Check("database_integrity", name, True, "not checked yet (PRAGMA quick_check runs at start)")
-    when = f"{result['checked_at']} UTC, {result['duration_ms']:,.0f} ms"
-    if result["ok"]:
-        return Check("database_integrity", name, True, f"PRAGMA quick_check: {result['detail']} ({when})")
-    return Check("database_integrity", name, False,
-                 f"PRAGMA quick_check found damage ({when}): {result['detail']}. "
-                 "Restore the latest backup with scripts/restore_db.py (runbook: Recovery)")
+        return Check("database_integrity", name, True, "integrity_not_yet")
+    values = {"time": result["checked_at"], "ms": round(result["duration_ms"]), "found": result["detail"]}
+    if not result["ok"]:
+        return Check("database_integrity", name, False, "integrity_damaged", values)
+    outcome = integrity.OUTCOMES.get(result["detail"], "other")
+    return Check("database_integrity", name, True, f"integrity_{outcome}", values)
 
 
 def _logging(settings: Settings) -> Check:
     failure = logs.failing(settings.log_dir)
     if failure is None:
-        return Check("logging", "Logging", True, "log files are written", critical=False)
-    return Check("logging", "Logging", False, f"log lines cannot be written: {failure}", critical=False)
+        return Check("logging", "Logging", True, "logging_ok", critical=False)
+    return Check("logging", "Logging", False, "logging_failing", {"reason": failure}, critical=False)
 
 
 def _cache() -> Check:
     try:
         cache = runtime.cache
     except NotConfigured:
-        return Check("cache", "Cache", True, "not set up in this process", critical=False)
+        return Check("cache", "Cache", True, "cache_not_set_up", critical=False)
     failure = cache.failing()
-    if failure is None:
-        return Check("cache", "Cache", True, f"{cache.backend_name} answers", critical=False)
-    return Check("cache", "Cache", False, f"{cache.backend_name} fails, serving uncached: {failure}",
+    values = {"backend": cache.backend_name, "reason": failure}
+    return Check("cache", "Cache", failure is None, "cache_ok" if failure is None else "cache_failing", values,
                  critical=False)
 
 
@@ -107,7 +116,7 @@ def _database_connection(settings: Settings) -> Check:
     name = "Database Connection"
     path = settings.sqlite_file
     if path is not None and not path.exists():
-        return Check("database_connection", name, False, f"database file {path.name} does not exist")
+        return Check("database_connection", name, False, "database_missing", {"file": path.name})
     try:
         if path is not None:
             _read_sqlite_file(path)
@@ -116,8 +125,9 @@ def _database_connection(settings: Settings) -> Check:
                 conn.execute(text("SELECT 1"))
                 conn.execute(select(obs.c.id).limit(1))
     except Exception as error:  # any driver error means the check fails; report it plainly
-        return Check("database_connection", name, False, reason(error))
-    return Check("database_connection", name, True, f"{get_engine(settings.database_url).dialect.name} answers queries")
+        return Check("database_connection", name, False, "error", {"reason": reason(error)})
+    return Check("database_connection", name, True, "database_ok",
+                 {"backend": get_engine(settings.database_url).dialect.name})
 
 
 def _read_sqlite_file(path) -> None:
@@ -135,25 +145,22 @@ def _data_available(settings: Settings) -> Check:
                 select(obs.c.id).where(obs.c.tenant_id == settings.default_tenant).limit(1)
             ).first()
     except Exception as error:
-        return Check("data_available", name, False, reason(error))
-    if found is None:
-        return Check("data_available", name, False, "no observations for the default tenant")
-    return Check("data_available", name, True, "observations present for the default tenant")
+        return Check("data_available", name, False, "error", {"reason": reason(error)})
+    return Check("data_available", name, found is not None, "data_none" if found is None else "data_ok")
 
 
 def _environment_set(settings: Settings) -> Check:
     name = "Environment Set"
     if not settings.env_explicit:
-        return Check("environment_set", name, False,
-                     f"ANALYTICS_HUB_ENV is not set (one of {', '.join(ENVIRONMENTS)})")
-    return Check("environment_set", name, True, f"ANALYTICS_HUB_ENV={settings.env}")
+        return Check("environment_set", name, False, "environment_unset", {"allowed": ", ".join(ENVIRONMENTS)})
+    return Check("environment_set", name, True, "environment_ok", {"env": settings.env})
 
 
 def _version_defined(settings: Settings) -> Check:
     version = settings.version
     if not version:
-        return Check("version_defined", "Version Defined", False, "package metadata not found: install the project")
-    return Check("version_defined", "Version Defined", True, f"version {version}")
+        return Check("version_defined", "Version Defined", False, "version_missing")
+    return Check("version_defined", "Version Defined", True, "version_ok", {"version": version})
 
 
 def _disk_space(settings: Settings) -> Check:
@@ -162,10 +169,10 @@ def _disk_space(settings: Settings) -> Check:
     try:
         free_mb = shutil.disk_usage(folder).free // (1024 * 1024)
     except OSError as error:
-        return Check("disk_space", name, False, reason(error))
+        return Check("disk_space", name, False, "error", {"reason": reason(error)})
     ok = free_mb >= settings.disk_min_free_mb
-    return Check("disk_space", name, ok, f"{free_mb:,} MB free on the data volume "
-                 f"({'at least' if ok else 'below'} {settings.disk_min_free_mb:,} MB)")
+    return Check("disk_space", name, ok, "disk_ok" if ok else "disk_low",
+                 {"free": free_mb, "minimum": settings.disk_min_free_mb})
 
 
 def reason(error: Exception) -> str:

@@ -28,6 +28,9 @@ LOCK_FILE = "integrity.lock"
 TIME_LIMIT_S = 10.0  # quick_check stops here; a bigger database is checked in part
 
 log = logging.getLogger(__name__)
+NOT_APPLICABLE = "not applicable: PostgreSQL checks its own pages"
+NO_FILE = "no database file yet"
+OUTCOMES = {"ok": "ok", NOT_APPLICABLE: "not_applicable", NO_FILE: "no_file"}  # -> ops.health's text keys
 _read_cache: dict[str, tuple[float, dict | None]] = {}
 
 
@@ -36,9 +39,9 @@ def check_now(settings: Settings) -> dict:
     started = time.perf_counter()
     path = settings.sqlite_file
     if path is None:
-        ok, detail = True, "not applicable: PostgreSQL checks its own pages"
+        ok, detail = True, NOT_APPLICABLE
     elif not path.exists():
-        ok, detail = True, "no database file yet"
+        ok, detail = True, NO_FILE
     else:
         ok, detail = quick_check(path, TIME_LIMIT_S)
     return {"ok": ok, "detail": detail, "checked_at": _now(),

@@ -125,6 +125,11 @@ def test_both_workers_write_the_same_log_files(server):
     assert all(len(line["request_id"]) == 32 and line["status"] for line in lines)
 
 
+def test_a_first_start_checks_the_database_it_has_just_created(server):
+    detail = json.loads(get(f"{server['url']}/healthz")[0])["checks"]["database_integrity"]["detail"]
+    assert detail.startswith("PRAGMA quick_check: ok ("), detail
+
+
 def test_the_health_check_script_passes_on_the_running_app(server):
     result = subprocess.run(["bash", "scripts/health_check.sh", server["url"]], cwd=ROOT,
                             capture_output=True, text=True, timeout=60)

@@ -49,6 +49,17 @@ def test_diagnostics_shows_database_data_and_process_facts(hub, sqlite_url):
     assert f"Process id {os.getpid()}" in process and " MB" in process
 
 
+def test_diagnostics_in_arabic_names_and_explains_every_check_in_arabic(hub):
+    with request_as_app(hub, "/diagnostics"):
+        page, _title = render_page("/diagnostics", "?lang=ar")
+    checks = find_component(page, ids.DIAGNOSTICS_CHECKS)
+    rows = {row.id: " ".join(text_of(row).split()) for row in checks.children[1].children}
+    assert rows[ids.smoke_check("data_available")] == "توفر البيانات ناجح توجد مشاهدات للجهة الافتراضية"
+    assert rows[ids.smoke_check("cache")] == "الذاكرة المؤقتة ناجح DiskCache تجيب"
+    assert "ميغابايت متاحة في وحدة تخزين البيانات" in rows[ids.smoke_check("disk_space")]
+    assert "Database Integrity" not in text_of(page) and "Logging" not in text_of(page)
+
+
 def test_database_facts_on_each_backend(tmp_path, data_layer):
     database_url = data_layer
     settings = make_settings(tmp_path, DATABASE_URL=database_url)
