@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import os
 import threading
 import time
 from collections import Counter, defaultdict, deque
@@ -76,6 +77,9 @@ class DiskBackend:
 
     def set(self, key: str, value) -> None:
         self.store.set(key, value, expire=self.default_timeout)
+
+    def add(self, key: str, value, timeout: int | None = None) -> bool:
+        return self.store.add(key, value, expire=timeout or self.default_timeout)
 
     def clear(self) -> None:
         self.store.clear()
@@ -149,6 +153,12 @@ class Cache:
 
     def set(self, key: str, value) -> None:
         self._guarded(self.backend.set, key, value)
+
+    def claim(self, key: str, seconds: int) -> bool:
+        """Store a marker under `key` for `seconds` unless one is there: True for the one
+        caller (of every process sharing the backend) that stored it. With the backend
+        failing, True: the caller does the work rather than nobody."""
+        return self._guarded(self.backend.add, key, os.getpid(), seconds) is not False
 
     def _guarded(self, operation, *args):
         if self._resting():

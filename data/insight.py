@@ -29,6 +29,7 @@ from data.tenancy import Tenant
 from data.versions import data_version
 
 POLL_S = 10.0
+CLAIM_S = 900  # a tenant's computation is left to the job that claimed it this long (it takes about a minute)
 log = logging.getLogger(__name__)
 
 
@@ -68,10 +69,13 @@ def tenants() -> list[Tenant]:
 
 
 def refresh() -> list[str]:
-    """Compute the insight of every tenant whose current data has none; their ids."""
+    """Compute the insight of every tenant whose current data has none, unless the job of
+    another instance sharing the cache has claimed it; their ids."""
     done = []
     for tenant in tenants():
-        if ready(tenant) is None and len(queries.panel(tenant)):
+        if ready(tenant) is not None or not len(queries.panel(tenant)):
+            continue
+        if runtime.cache.claim(f"{key(tenant)}:claimed", CLAIM_S):
             insight = compute(tenant)
             log.info("insight for %s computed in %.1f s", tenant.id, insight.seconds)
             done.append(tenant.id)

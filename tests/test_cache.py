@@ -132,3 +132,37 @@ def test_a_data_change_shows_at_once_for_that_tenant_only(shared_cache):
     sample_query(mep, 1)
     sample_query(rda, 1)
     assert calls == [("mep", 1), ("rda", 1), ("mep", 1)]  # rda's entry is still good
+
+
+def insight_jobs_of_two_instances(settings, monkeypatch) -> list[list[str]]:
+    """The insight job's refresh in two instances sharing `settings`' cache, one after the other
+    while the first is still computing (its result not stored yet): the tenants each computed."""
+    from data import insight
+
+    computing = []
+    monkeypatch.setattr(insight, "tenants", lambda: [Tenant("mep")])
+    monkeypatch.setattr(insight, "compute", lambda tenant: computing.append(tenant.id) or insight.Insight(
+        None, None, None, 0.0))  # never stored: as if still computing
+    runtime.init(settings).cache.clear()
+    first = insight.refresh()
+    runtime.init(settings)  # the other instance
+    return [first, insight.refresh()]
+
+
+def test_only_one_instance_computes_a_tenants_insight(tmp_path, sqlite_url, monkeypatch):
+    settings = make_settings(tmp_path, DATABASE_URL=sqlite_url, CACHE_TYPE="disk", CACHE_DIR=str(tmp_path / "c"))
+    assert insight_jobs_of_two_instances(settings, monkeypatch) == [["mep"], []]
+
+
+@pytest.mark.redis
+def test_only_one_instance_computes_a_tenants_insight_on_redis(tmp_path, sqlite_url, monkeypatch):
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        pytest.skip("TEST_REDIS_URL is not set: the Redis test needs a server")
+    settings = make_settings(tmp_path, DATABASE_URL=sqlite_url, CACHE_REDIS_URL=url, CACHE_TYPE="redis")
+    assert insight_jobs_of_two_instances(settings, monkeypatch) == [["mep"], []]
+
+
+def test_without_a_shared_cache_each_instance_computes_its_own(tmp_path, sqlite_url, monkeypatch):
+    settings = make_settings(tmp_path, DATABASE_URL=sqlite_url, CACHE_TYPE="simple")
+    assert insight_jobs_of_two_instances(settings, monkeypatch) == [["mep"], ["mep"]]
