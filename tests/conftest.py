@@ -4,6 +4,7 @@ TEST_DATABASE_URL is set), the running app under gunicorn and a Debian Chromium 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -21,6 +22,7 @@ from data import database
 from data.engine import dispose_engines, get_engine
 from data.runtime import runtime
 from data.tenancy import Tenant
+from security import accounts
 from settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +33,32 @@ def make_settings(tmp_path: Path, **overrides: str) -> Settings:
     env = {"ANALYTICS_HUB_ENV": "test", "DATA_DIR": str(tmp_path / "var"),
            "LOG_DIR": str(tmp_path / "logs"), "CACHE_TYPE": "simple", **overrides}
     return Settings.from_env(env)
+
+
+PASSWORD = "a long enough password"  # of every account the tests create
+
+
+def secured_settings(tmp_path: Path, users: dict[str, tuple[str, str]], **overrides: str) -> Settings:
+    """Settings with sign-in on (staging), on a new seeded SQLite database holding the accounts
+    `users` (name: (tenant, role)), each with PASSWORD. Limits are high unless overridden."""
+    settings = make_settings(tmp_path, **{"ANALYTICS_HUB_ENV": "staging", "SECRET_KEY": "s" * 40,
+                                          "LOGIN_RATE_LIMIT": "1000", "EXPORT_RATE_LIMIT": "1000", **overrides})
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = get_engine(settings.database_url)
+    database.seed(engine)
+    for name, (tenant, role) in users.items():
+        accounts.create_user(engine, name, tenant, role, PASSWORD)
+    return settings
+
+
+def sign_in(app, username: str, password: str = PASSWORD):
+    """A test client of `app` after posting the sign-in form; and the form's response."""
+    client = app.server.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    response = client.post("/login", data={"username": username, "password": password, "csrf_token": token,
+                                           "next": "/"})
+    return client, response
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,6 @@ files and paths answered with a 404, bodies and lists capped."""
 
 import json
 import logging
-import re
 import time
 
 import pytest
@@ -14,17 +13,12 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from app import create_app
 from bench.redaction import hostile_texts
 from callbacks.dashboard import OUTPUTS
-from data import database
-from data.engine import get_engine
 from ops import logs
 from ops.delivery import plotly_bundle
 from ops.instrumentation import TracebackFloodGuard
 from ops.redaction import MASK, MAX_CHARS, redact
-from security import accounts
-from tests.conftest import make_settings
+from tests.conftest import make_settings, secured_settings, sign_in
 from tests.dash_requests import dashboard_payload, router_payload
-
-PASSWORD = "a long enough password"
 
 # 100 KB takes well under 50 ms here (bench/redaction.py); the quadratic patterns this replaced
 # took 13 s for 16 KB. One second is a bound that only quadratic behaviour can cross.
@@ -58,10 +52,7 @@ def test_encoded_names_and_values_are_redacted_after_decoding(text):
 def staging_app(tmp_path_factory):
     """Sign-in on, on a database of its own (it gets a user)."""
     tmp = tmp_path_factory.mktemp("staging")
-    settings = make_settings(tmp, ANALYTICS_HUB_ENV="staging", SECRET_KEY="s" * 40, LOGIN_RATE_LIMIT="10000")
-    settings.data_dir.mkdir(parents=True)
-    database.seed(get_engine(settings.database_url))
-    accounts.create_user(get_engine(settings.database_url), "hostile1", "mep", "analyst", PASSWORD)
+    settings = secured_settings(tmp, {"hostile1": ("mep", "analyst")}, LOGIN_RATE_LIMIT="10000")
     return create_app(settings), settings
 
 
@@ -185,9 +176,7 @@ def test_a_well_formed_callback_still_runs(staging_user):
 @pytest.fixture
 def staging_user(staging):
     app, settings = staging
-    client = app.server.test_client()
-    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
-    signed_in = client.post("/login", data={"username": "hostile1", "password": PASSWORD, "csrf_token": token})
+    client, signed_in = sign_in(app, "hostile1")
     assert signed_in.status_code == 302
     return client, settings.log_dir
 

@@ -13,16 +13,14 @@ import pytest
 from openpyxl import load_workbook
 
 from app import create_app
-from data import database
 from data.catalog import catalog
 from data.engine import get_engine
 from layouts import ids
-from security import accounts, api_tokens
-from tests.conftest import make_settings, sql_scalar
+from security import api_tokens
+from tests.conftest import secured_settings, sign_in, sql_scalar
 from tests.dash_requests import header_payload, post, router_payload
 from tests.intake_files import BAD_FILES, EXPECTED_LONG, LONG_LINES, checksum, csv_bytes, stored_values
 
-PASSWORD = "a long enough password"
 USERS = {"stew1": ("mep", "steward"), "ana1": ("mep", "analyst"), "exec1": ("mep", "executive"),
          "stew2": ("rda", "steward")}
 UPLOAD_LIMIT = 64 * 1024
@@ -31,21 +29,12 @@ UPLOAD_LIMIT = 64 * 1024
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("intake-web")
-    settings = make_settings(tmp, ANALYTICS_HUB_ENV="staging", SECRET_KEY="s" * 40, LOGIN_RATE_LIMIT="1000",
-                             UPLOAD_MAX_BYTES=str(UPLOAD_LIMIT))
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = get_engine(settings.database_url)
-    database.seed(engine)
-    for name, (tenant, role) in USERS.items():
-        accounts.create_user(engine, name, tenant, role, PASSWORD)
+    settings = secured_settings(tmp, USERS, UPLOAD_MAX_BYTES=str(UPLOAD_LIMIT))
     return create_app(settings), settings.database_url
 
 
 def signed_in(hub, username):
-    client = hub[0].server.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    response = client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
+    client, response = sign_in(hub[0], username)
     assert response.status_code == 302
     header = post(client, header_payload("/data")).get_data(as_text=True)
     client.csrf = re.search(r'"value":"([^"]+)","type":"hidden","name":"csrf_token"', header).group(1)

@@ -15,7 +15,6 @@ from app import FONT_DIRS, create_app
 from callbacks.router import render_header, render_page
 from data import queries
 from data.catalog import catalog
-from data.database import seed
 from data.engine import get_engine
 from data.periods import Period
 from data.runtime import runtime
@@ -25,7 +24,16 @@ from layouts.format import format_number, format_percent, format_period, format_
 from security import accounts
 from security.preferences import stored_language
 from settings import Settings, SettingsError
-from tests.conftest import find_component, make_settings, request_as_app, sql_scalar, text_of
+from tests.conftest import (
+    PASSWORD,
+    find_component,
+    make_settings,
+    request_as_app,
+    secured_settings,
+    sign_in,
+    sql_scalar,
+    text_of,
+)
 from tests.test_exports import needs_png, png_text
 
 LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
@@ -118,19 +126,13 @@ def test_a_visitor_without_an_account_keeps_the_language_for_the_session(hub):
 
 
 def test_a_signed_in_user_gets_the_language_they_chose_in_a_later_session(tmp_path):
-    settings = make_settings(tmp_path, ANALYTICS_HUB_ENV="staging", SECRET_KEY="s" * 40)
+    settings = secured_settings(tmp_path, {})
     engine = get_engine(settings.database_url)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    seed(engine)
-    account = accounts.create_user(engine, "layla", "mep", "executive", "a long enough password")
+    account = accounts.create_user(engine, "layla", "mep", "executive", PASSWORD)
     app = create_app(settings)
 
     def signed_in_client():
-        client = app.server.test_client()
-        form = client.get("/login").get_data(as_text=True)
-        token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
-        client.post("/login", data={"username": "layla", "password": "a long enough password", "csrf_token": token})
-        return client
+        return sign_in(app, "layla")[0]
 
     first = signed_in_client()
     assert first.get("/?lang=ar").status_code == 200

@@ -24,38 +24,21 @@ from ops import logs
 from security import accounts
 from security.roles import PERMISSIONS
 from settings import Settings, SettingsError
-from tests.conftest import make_settings, sql_rows, sql_scalar
+from tests.conftest import PASSWORD, make_settings, secured_settings, sign_in, sql_rows, sql_scalar
 from tests.dash_requests import dashboard_payload, header_payload, post, router_payload
 
-PASSWORD = "a long enough password"
 USERS = {"exec1": ("mep", "executive"), "ana1": ("mep", "analyst"), "stew1": ("mep", "steward"),
          "ops1": ("mep", "ops"), "ana2": ("rda", "analyst")}
 
 
 @pytest.fixture(scope="module")
 def secured(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("secured")
-    settings = make_settings(tmp, ANALYTICS_HUB_ENV="staging", SECRET_KEY="s" * 40, CACHE_TYPE="disk",
-                             EXPORT_RATE_LIMIT="1000", LOGIN_MAX_ATTEMPTS="3", LOGIN_RATE_LIMIT="1000")
-    engine = get_engine(settings.database_url)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    database.seed(engine)
-    for name, (tenant, role) in USERS.items():
-        accounts.create_user(engine, name, tenant, role, PASSWORD)
+    settings = secured_settings(tmp_path_factory.mktemp("secured"), USERS, CACHE_TYPE="disk", LOGIN_MAX_ATTEMPTS="3")
     return create_app(settings), settings.database_url
 
 
-def login(app, username, password=PASSWORD):
-    client = app.server.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    response = client.post("/login", data={"username": username, "password": password, "csrf_token": token,
-                                           "next": "/"})
-    return client, response
-
-
 def as_user(secured, username):
-    client, response = login(secured[0], username)
+    client, response = sign_in(secured[0], username)
     assert response.status_code == 302, response.get_data(as_text=True)
     return client
 
@@ -92,7 +75,7 @@ def test_healthz_stays_public_and_shows_no_data(secured):
 
 
 def test_login_sets_a_safe_session_cookie_and_shows_the_user(secured):
-    client, response = login(secured[0], "ana1")
+    client, response = sign_in(secured[0], "ana1")
     assert response.status_code == 302 and response.headers["Location"] == "/"
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
@@ -115,7 +98,7 @@ def test_sign_in_starts_a_new_session_id(secured):
 
 def test_wrong_password_fails_and_is_audited_without_the_password(secured):
     app, url = secured
-    _, response = login(app, "ana1", "not the password at all")
+    _, response = sign_in(app, "ana1", "not the password at all")
     assert response.status_code == 401
     assert "Sign-in failed" in response.get_data(as_text=True)
     detail = sql_rows(url, "SELECT username, detail FROM audit_log WHERE action = 'login_failure' "
@@ -184,7 +167,7 @@ def test_unknown_wrong_disabled_and_throttled_names_get_the_same_answer_after_th
 def test_sign_in_attempts_are_limited_per_address(tmp_path, sqlite_url):
     app = create_app(make_settings(tmp_path, DATABASE_URL=sqlite_url, ANALYTICS_HUB_ENV="staging",
                                    SECRET_KEY="s" * 40, LOGIN_RATE_LIMIT="2"))
-    statuses = [login(app, "nobody", "whatever it is")[1].status_code for _ in range(3)]
+    statuses = [sign_in(app, "nobody", "whatever it is")[1].status_code for _ in range(3)]
     assert statuses == [401, 401, 429]
 
 

@@ -5,20 +5,17 @@ for the wrong role or organisation, and audited."""
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 
 from app import create_app
-from data import database
 from data.catalog import catalog
 from data.engine import get_engine
 from layouts import ids
 from security import accounts
-from tests.conftest import make_settings, sql_rows, sql_scalar
+from tests.conftest import PASSWORD, secured_settings, sign_in, sql_rows, sql_scalar
 from tests.dash_requests import post, router_payload
 
-PASSWORD = "a long enough password"
 USERS = {"stew1": ("mep", "steward"), "stew2": ("rda", "steward"), "ana1": ("mep", "analyst"),
          "exec1": ("mep", "executive"), "ops1": ("mep", "ops")}
 COMPONENTS = list(catalog().index_weights)
@@ -26,23 +23,8 @@ COMPONENTS = list(catalog().index_weights)
 
 @pytest.fixture
 def hub(tmp_path):
-    settings = make_settings(tmp_path, ANALYTICS_HUB_ENV="staging", SECRET_KEY="s" * 40, CACHE_TYPE="disk",
-                             EXPORT_RATE_LIMIT="1000", LOGIN_RATE_LIMIT="1000", LOGIN_MAX_ATTEMPTS="2")
-    engine = get_engine(settings.database_url)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    database.seed(engine)
-    for name, (tenant, role) in USERS.items():
-        accounts.create_user(engine, name, tenant, role, PASSWORD)
+    settings = secured_settings(tmp_path, USERS, CACHE_TYPE="disk", LOGIN_MAX_ATTEMPTS="2")
     return create_app(settings), settings.database_url
-
-
-def sign_in(app, username, password=PASSWORD):
-    client = app.server.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    response = client.post("/login", data={"username": username, "password": password, "csrf_token": token,
-                                           "next": "/"})
-    return client, response
 
 
 def as_user(app, username, password=PASSWORD):
