@@ -68,6 +68,28 @@ def when_ready(_server):
         check_at_start(settings)  # the file just created, so that no check reports "no database file yet"
     log.info("%s; serving on http://%s", outcome, bind)
     _start_insight_job()
+    _watch_insight_job(log)
+
+
+def _watch_insight_job(log):
+    """A thread of the master that starts the insight job again when it has died (killed, out
+    of memory): every INSIGHT_WATCH_INTERVAL seconds it asks whether the job's lock is held."""
+    import threading
+    import time
+
+    from data.insight import lock_path, running
+
+    path = lock_path(settings.data_dir, os.getpid())
+    atexit.register(lambda: path.unlink(missing_ok=True))
+
+    def watch():
+        while True:
+            time.sleep(settings.insight_watch_interval)
+            if not running(path):
+                log.warning("the insight job is not running: starting it again")
+                _start_insight_job()
+
+    threading.Thread(target=watch, name="insight-watch", daemon=True).start()
 
 
 def _start_insight_job():

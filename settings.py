@@ -71,6 +71,7 @@ class Settings:
     proxy_hops: int = 0  # reverse proxies in front whose X-Forwarded-For / -Proto are trusted
     metrics_allow_loopback: bool = True
     integrity_check_interval: int = 600
+    insight_watch_interval: int = 60
     arabic_digits: str = "latin"
 
     @classmethod
@@ -129,6 +130,7 @@ class Settings:
             # production behind a proxy on the same host sees every request as loopback
             metrics_allow_loopback=_boolean(env, "METRICS_ALLOW_LOOPBACK", app_env != "production"),
             integrity_check_interval=_integer(env, "INTEGRITY_CHECK_INTERVAL", 600, 1, 7 * 86400),
+            insight_watch_interval=_integer(env, "INSIGHT_WATCH_INTERVAL", 60, 1, 86400),
             arabic_digits=_choice(env, "ARABIC_DIGITS", DIGIT_STYLES, "latin"),
         )
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
-import os
 import threading
 import time
 from collections import Counter, defaultdict, deque
@@ -154,11 +153,11 @@ class Cache:
     def set(self, key: str, value) -> None:
         self._guarded(self.backend.set, key, value)
 
-    def claim(self, key: str, seconds: int) -> bool:
-        """Store a marker under `key` for `seconds` unless one is there: True for the one
-        caller (of every process sharing the backend) that stored it. With the backend
-        failing, True: the caller does the work rather than nobody."""
-        return self._guarded(self.backend.add, key, os.getpid(), seconds) is not False
+    def claim(self, key: str, seconds: int, owner: str) -> bool:
+        """Store `owner` under `key` for `seconds` unless another owner is there: True for the
+        caller whose owner is stored (now, or by an earlier call of the same owner). With the
+        backend failing, True: the caller does the work rather than nobody."""
+        return self._guarded(self.backend.add, key, owner, seconds) is not False or self.get(key) == owner
 
     def _guarded(self, operation, *args):
         if self._resting():

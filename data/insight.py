@@ -12,11 +12,14 @@ them: at start, and after every import, rollback or catalog change.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
+import socket
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import select
@@ -68,14 +71,15 @@ def tenants() -> list[Tenant]:
         return [Tenant(tenant_id) for tenant_id in conn.scalars(select(schema.tenants.c.tenant_id))]
 
 
-def refresh() -> list[str]:
+def refresh(owner: str) -> list[str]:
     """Compute the insight of every tenant whose current data has none, unless the job of
-    another instance sharing the cache has claimed it; their ids."""
+    another server sharing the cache has claimed it; their ids. `owner` names this job's
+    server: a job started again after its predecessor died takes over that one's claims."""
     done = []
     for tenant in tenants():
         if ready(tenant) is not None or not len(queries.panel(tenant)):
             continue
-        if runtime.cache.claim(f"{key(tenant)}:claimed", CLAIM_S):
+        if runtime.cache.claim(f"{key(tenant)}:claimed", CLAIM_S, owner):
             insight = compute(tenant)
             log.info("insight for %s computed in %.1f s", tenant.id, insight.seconds)
             done.append(tenant.id)
@@ -84,9 +88,10 @@ def refresh() -> list[str]:
 
 def run(master: int) -> None:
     """Refresh every POLL_S seconds until gunicorn's master ends."""
+    owner = f"{socket.gethostname()}:{master}"
     while _alive(master):
         try:
-            refresh()
+            refresh(owner)
         except Exception:  # a database or cache hiccup: try again at the next poll
             log.exception("computing forecasts failed; trying again in %.0f s", POLL_S)
         time.sleep(POLL_S)
@@ -102,17 +107,45 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def lock_path(data_dir: Path, master: int) -> Path:
+    """The file the job of gunicorn master `master` holds locked while it runs (its pid inside)."""
+    return data_dir / f"insight-{master}.lock"
+
+
+def running(path: Path) -> bool:
+    """Whether a job holds `path` locked. POSIX record locks: held by a process, never
+    inherited by the workers gunicorn forks, and gone when the holder dies however it dies."""
+    with open(path, "a") as probe:
+        try:
+            fcntl.lockf(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return True
+        fcntl.lockf(probe, fcntl.LOCK_UN)
+        return False
+
+
 def main() -> None:
     """`python -m data.insight MASTER_PID`: detach (the master's children stay its workers
-    only, as the tools that watch them expect), then refresh until the master ends."""
+    only, as the tools that watch them expect), hold the master's job lock (or leave, when
+    another job holds it), then refresh until the master ends."""
     from settings import Settings
 
     master = int(sys.argv[1]) if len(sys.argv) > 1 else os.getppid()
     if os.fork():
         os._exit(0)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s insight %(message)s")
-    runtime.init(Settings.from_env())
-    run(master)
+    settings = Settings.from_env()
+    with open(lock_path(settings.data_dir, master), "a+") as lock:
+        try:
+            fcntl.lockf(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            log.info("another insight job runs for this server; leaving")
+            return
+        lock.truncate(0)
+        lock.write(str(os.getpid()))
+        lock.flush()
+        runtime.init(settings)
+        run(master)
 
 
 if __name__ == "__main__":

@@ -144,9 +144,9 @@ def insight_jobs_of_two_instances(settings, monkeypatch) -> list[list[str]]:
     monkeypatch.setattr(insight, "compute", lambda tenant: computing.append(tenant.id) or insight.Insight(
         None, None, None, 0.0))  # never stored: as if still computing
     runtime.init(settings).cache.clear()
-    first = insight.refresh()
+    first = insight.refresh("host-a:100")
     runtime.init(settings)  # the other instance
-    return [first, insight.refresh()]
+    return [first, insight.refresh("host-b:200")]
 
 
 def test_only_one_instance_computes_a_tenants_insight(tmp_path, sqlite_url, monkeypatch):
@@ -161,6 +161,14 @@ def test_only_one_instance_computes_a_tenants_insight_on_redis(tmp_path, sqlite_
         pytest.skip("TEST_REDIS_URL is not set: the Redis test needs a server")
     settings = make_settings(tmp_path, DATABASE_URL=sqlite_url, CACHE_REDIS_URL=url, CACHE_TYPE="redis")
     assert insight_jobs_of_two_instances(settings, monkeypatch) == [["mep"], []]
+
+
+def test_a_job_started_again_takes_over_its_predecessors_claim(tmp_path, sqlite_url, monkeypatch):
+    settings = make_settings(tmp_path, DATABASE_URL=sqlite_url, CACHE_TYPE="disk", CACHE_DIR=str(tmp_path / "c"))
+    insight_jobs_of_two_instances(settings, monkeypatch)  # host-a:100 claimed mep and died computing it
+    from data import insight
+
+    assert insight.refresh("host-a:100") == ["mep"]
 
 
 def test_without_a_shared_cache_each_instance_computes_its_own(tmp_path, sqlite_url, monkeypatch):

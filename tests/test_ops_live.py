@@ -2,10 +2,15 @@
 Clear Cache leaves no worker with stale data, logs come from both, the health check script
 passes on a healthy app and fails naming the check on a damaged one."""
 
+import contextlib
 import json
+import os
+import signal
 import subprocess
+import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
@@ -180,3 +185,29 @@ def test_metrics_see_the_wait_for_a_thread_and_the_threads_in_use(server):
     assert waited["http_request_queue_seconds_count"] >= 1
     entries = families["cache_entries"].samples[0].value
     assert entries >= 1 and families["cache_size_bytes"].samples[0].value > 0
+
+
+def _live_job(lock: Path, other_than: int | None = None, seconds: float = 60) -> int:
+    """The pid the insight job wrote into its lock file, once a live one (not `other_than`) has."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        text = lock.read_text().strip() if lock.exists() else ""
+        if text.isdigit() and int(text) != other_than:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(text), 0)
+                return int(text)
+        time.sleep(0.2)
+    raise AssertionError(f"no live insight job in {lock}")
+
+
+def test_a_killed_insight_job_is_started_again(tmp_path):
+    process, url = start_server(tmp_path, INSIGHT_WATCH_INTERVAL="1")
+    try:
+        lock = tmp_path / "var" / f"insight-{process.pid}.lock"
+        first = _live_job(lock)
+        os.kill(first, signal.SIGKILL)
+        second = _live_job(lock, other_than=first)
+    finally:
+        stop_server(process)
+    assert second != first
+    assert "the insight job is not running: starting it again" in (tmp_path / "gunicorn.out").read_text()
