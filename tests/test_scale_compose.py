@@ -32,6 +32,7 @@ SECRETS = {"SECRET_KEY": "k" * 40, "POSTGRES_PASSWORD": "pg-secret", "METRICS_TO
 PROXIES_IN_FRONT = 1  # nginx
 # Measured (docs/PERFORMANCE.md, ENGINEERING.md): a worker's RSS, and its Chromium after the first PNG.
 WORKER_MB, CHROMIUM_MB = 150, 1200
+MASTER_MB, INSIGHT_JOB_MB = 300, 200
 
 
 @pytest.fixture(scope="module")
@@ -190,7 +191,7 @@ def test_prometheus_scrapes_every_replica_with_a_token_the_app_accepts(compose, 
 def test_each_replica_has_memory_for_its_workers_and_their_chromium(compose, replica):
     limit = compose["services"]["app"]["mem_limit"]
     megabytes = int(limit[:-1]) * {"g": 1024, "m": 1}[limit[-1]]
-    assert megabytes >= replica.workers * (WORKER_MB + CHROMIUM_MB)
+    assert megabytes >= replica.workers * (WORKER_MB + CHROMIUM_MB) + MASTER_MB + INSIGHT_JOB_MB
 
 
 def test_runbook_commands_name_services_of_the_scaled_file(compose):
