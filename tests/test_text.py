@@ -7,7 +7,7 @@ import string
 
 import pytest
 
-from layouts.text import LANGUAGES, TEXT, direction, language, language_of, other_language, t
+from layouts.text import LANGUAGES, TEXT, direction, has_text, language, language_of, other_language, t
 from tests.conftest import ROOT
 
 SCANNED = ("layouts", "callbacks", "exports")
@@ -131,3 +131,9 @@ def test_no_words_for_people_bypass_the_table(folder):
             continue
         found += [f"{path.relative_to(ROOT)}:{line}: {text!r}" for line, text in literal_texts(path)]
     assert found == [], "\n".join(found)
+
+
+def test_every_audited_action_has_words():
+    from security.audit import ACTIONS
+
+    assert [action for action in ACTIONS if not has_text(f"action_{action}")] == []
