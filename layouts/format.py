@@ -86,6 +86,10 @@ def format_period(period: Period, lang: str = "en") -> str:
 
 
 def format_time(moment: datetime, lang: str = "en", seconds: bool = True) -> str:
-    """A timestamp as year-month-day hours:minutes(:seconds), in the language's digits."""
-    pattern = "yyyy-MM-dd HH:mm:ss" if seconds else "yyyy-MM-dd HH:mm"
+    """A timestamp in the language's digits: year-month-day hours:minutes(:seconds) in English,
+    day/month/year in Arabic. After Arabic letters, digits are Arabic numbers to the bidi
+    algorithm, which keeps them together across "/" and ":" but not across "-": a hyphenated
+    date would show its parts in reverse order."""
+    day = "yyyy-MM-dd" if lang == "en" else "dd/MM/yyyy"
+    pattern = f"{day} HH:mm:ss" if seconds else f"{day} HH:mm"
     return digits(dates.format_datetime(moment, pattern, locale=_locale(lang)), lang)

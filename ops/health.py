@@ -14,13 +14,14 @@ import socket
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select, text
 
 from data import schema
 from data.engine import get_engine
 from data.runtime import NotConfigured, runtime
-from layouts.format import format_integer
+from layouts.format import format_integer, format_time
 from layouts.text import t
 from ops import integrity, logs
 from settings import ENVIRONMENTS, Settings
@@ -42,8 +43,13 @@ class Check:
     critical: bool = True  # a failure makes the hub unhealthy, not only degraded
 
     def detail_in(self, lang: str = "en") -> str:
-        values = {k: format_integer(v, lang) if isinstance(v, int) else v for k, v in self.values.items()}
-        return t(f"health_{self.detail}", lang, **values)
+        return t(f"health_{self.detail}", lang, **{name: _written(value, lang) for name, value in self.values.items()})
+
+
+def _written(value, lang: str):
+    if isinstance(value, datetime):
+        return format_time(value, lang)
+    return format_integer(value, lang) if isinstance(value, int) else value
 
 
 def run_checks(settings: Settings) -> list[Check]:
@@ -87,7 +93,8 @@ def _database_integrity(settings: Settings) -> Check:
     result = integrity.last_result(settings)
     if result is None:
         return Check("database_integrity", name, True, "integrity_not_yet")
-    values = {"time": result["checked_at"], "ms": round(result["duration_ms"]), "found": result["detail"]}
+    values = {"time": datetime.fromisoformat(result["checked_at"]), "ms": round(result["duration_ms"]),
+              "found": result["detail"]}
     if not result["ok"]:
         return Check("database_integrity", name, False, "integrity_damaged", values)
     outcome = integrity.OUTCOMES.get(result["detail"], "other")

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+from datetime import datetime
 
 from flask import Flask, Response, jsonify, render_template_string, request
 
 from data.runtime import runtime
+from layouts.format import format_time
 from layouts.text import t
 from ops import integrity
 from ops.health import health_report
@@ -54,10 +56,15 @@ def refuse_while_damaged(settings: Settings):
     path = request.path
     if damage is None or path in SERVED_WHILE_DAMAGED or path.startswith(SERVED_WHILE_DAMAGED_PREFIXES):
         return None
-    values = {"time": damage["checked_at"], "detail": damage["detail"]}
+    checked = datetime.fromisoformat(damage["checked_at"])
+
+    def values(lang: str) -> dict:
+        return {"time": format_time(checked, lang), "detail": damage["detail"]}
+
     if request.method != "GET" or path.startswith(("/_dash", "/export")):
-        return jsonify({"error": "database damaged", "reason": t("damaged_body", **values)}), 503
-    versions = [(lang, direction, {part: t(f"damaged_{part}", lang, **values) for part in ("title", "body", "action")})
+        return jsonify({"error": "database damaged", "reason": t("damaged_body", **values("en"))}), 503
+    versions = [(lang, direction, {part: t(f"damaged_{part}", lang, **values(lang))
+                                   for part in ("title", "body", "action")})
                 for lang, direction in (("en", "ltr"), ("ar", "rtl"))]
     return render_template_string(DAMAGED_PAGE, title=t("damaged_title"), versions=versions), 503
 

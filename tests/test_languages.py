@@ -51,7 +51,8 @@ def test_numbers_quarters_and_times_follow_the_language(tmp_path):
     assert format_percent(0.153, 0, "ar") == "15٪" and format_percent(0.153, 0, "en") == "15%"
     assert format_period(Period(2025, 4), "en") == "2025Q4"
     assert format_period(Period(2025, 1), "ar") == "الربع الأول 2025"
-    assert format_time(datetime(2026, 1, 2, 3, 4, 5), "ar") == "2026-01-02 03:04:05"
+    assert format_time(datetime(2026, 1, 2, 3, 4, 5), "ar") == "02/01/2026 03:04:05"
+    assert format_time(datetime(2026, 1, 2, 3, 4, 5), "en") == "2026-01-02 03:04:05"
     assert format_number(None, 1, "ar") == "لا توجد بيانات"
 
 
