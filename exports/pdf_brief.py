@@ -30,7 +30,8 @@ from layouts.format import format_number, format_time
 from layouts.text import direction, other_language, t
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/noto"), Path("/usr/share/fonts/opentype/noto"))
-FONTS = {"Hub": "NotoSans-Regular.ttf", "Hub-Bold": "NotoSans-Bold.ttf", "HubArabic": "NotoNaskhArabic-Regular.ttf"}
+FONTS = {"Hub": "NotoSans-Regular.ttf", "Hub-Bold": "NotoSans-Bold.ttf", "HubArabic": "NotoNaskhArabic-Regular.ttf",
+         "HubArabic-Bold": "NotoNaskhArabic-Bold.ttf"}
 STATUS_FILL = {"green": colors.HexColor("#d1e7dd"), "amber": colors.HexColor("#fff3cd"),
                "red": colors.HexColor("#f8d7da")}
 
@@ -60,6 +61,7 @@ def fonts() -> dict[str, str]:
         "regular": found.get("Hub", "Helvetica"),
         "bold": found.get("Hub-Bold", "Helvetica-Bold"),
         "arabic": found.get("HubArabic"),
+        "arabic_bold": found.get("HubArabic-Bold", found.get("HubArabic")),
     }
 
 
@@ -80,15 +82,19 @@ class Writer:
     def paragraph(self, text: str, style: ParagraphStyle, width: float) -> Paragraph:
         if not self.rtl:
             return Paragraph(_escape(text), style)
+        bold = style.fontName == self.font["bold"]
         lines = self._lines(text, style.fontSize, width)
-        return Paragraph("<br/>".join(self._runs(arabic(line).translate(MARKS)) for line in lines), style)
+        return Paragraph("<br/>".join(self._runs(arabic(line).translate(MARKS), bold) for line in lines), style)
 
-    def _runs(self, visual: str) -> str:
-        """Markup setting Arabic-script runs in the Arabic font and the rest in the Latin one."""
+    def _runs(self, visual: str, bold: bool) -> str:
+        """Markup setting Arabic-script runs in the Arabic font and the rest in the Latin one,
+        both bold for a bold style."""
+        arabic_font, latin_font = (self.font["arabic_bold"], self.font["bold"]) if bold else \
+            (self.font["arabic"], self.font["regular"])
         parts, current, run = [], None, ""
         for char in visual:
-            font = self.font["arabic"] if ord(char) in self._arabic_glyphs and not char.isspace() \
-                and not char.isdigit() else self.font["regular"]
+            font = arabic_font if ord(char) in self._arabic_glyphs and not char.isspace() \
+                and not char.isdigit() else latin_font
             if font != current and run:
                 parts.append((current, run))
                 run = ""

@@ -190,7 +190,7 @@ def test_arabic_pdf_brief_is_set_in_arabic(hub):
     reader = PdfReader(io.BytesIO(response.data))
     fonts = {str(font) for page in reader.pages for font in
              (page["/Resources"].get("/Font") or {}).values()}
-    assert fonts  # fonts are embedded
+    assert all(any(f"NotoNaskhArabic-{weight}" in font for font in fonts) for weight in ("Regular", "Bold")), fonts
     text = "\n".join(page.extract_text() for page in reader.pages)
     breakdown = queries.index_breakdown(Tenant("mep"), Period(2025, 4), ("SA-04",))
     assert f"{breakdown.value:.1f}" in text
