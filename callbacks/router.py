@@ -1,6 +1,7 @@
-"""The frame of every page, the callback that chooses the page for the URL (from the
-registry) and builds it in the URL's language in one round trip, and the one that builds the
-header (navigation, language switch, notices) beside it."""
+"""The frame of every page, filled in for the page the browser opened (`layout`); the callback
+that chooses the page for a new URL (from the registry) and builds it in the URL's language in
+one round trip, and the one that builds the header (navigation, language switch, notices)
+beside it."""
 
 from __future__ import annotations
 
