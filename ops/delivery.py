@@ -85,8 +85,16 @@ LAZY_SCRIPTS = {"dash_ag_grid": "/dash_ag_grid/dash_ag_grid."}
 LAZY_META = "hub-lazy-script"
 
 
+# <script> tags the page does without: Babel's polyfill for browsers older than the ones the hub
+# supports, and the loader of Dash's DataTable, which no page uses (tables are AG Grid)
+UNNEEDED_SCRIPTS = ("/dash/deps/polyfill@", "/dash/dash_table/bundle.")
+
+
 def defer_scripts(scripts: str) -> tuple[str, str]:
-    """Dash's script tags less the lazy ones, and <meta> tags naming those for lazy_grid.js."""
+    """Dash's script tags less the unneeded and the lazy ones, and <meta> tags naming the lazy
+    ones for lazy_grid.js."""
+    for part in UNNEEDED_SCRIPTS:
+        scripts = re.sub(rf'<script src="[^"]*{re.escape(part)}[^"]*"></script>\n?', "", scripts)
     metas = []
     for namespace, part in LAZY_SCRIPTS.items():
         tag = re.search(rf'<script src="([^"]*{re.escape(part)}[^"]*)"></script>\n?', scripts)

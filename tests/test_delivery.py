@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 
 import brotli
 import pytest
@@ -38,6 +39,14 @@ def test_the_page_loads_the_partial_bundle_cached_for_a_year_and_compressed(hub)
     assert body == (bundle.folder / bundle.filename).read_bytes() and b"plotly.js (cartesian - minified)" in body[:200]
     assert len(response.get_data()) < len(body) / 3
     assert client.get("/vendor/plotly/full-0.0.0/plotly.min.js").status_code == 404  # only the bundle served
+
+
+def test_the_page_loads_neither_the_polyfill_nor_the_unused_datatable_nor_ag_grid_up_front(hub):
+    page = hub.server.test_client().get("/").get_data(as_text=True)
+    scripts = re.findall(r'<script src="([^"]+)"', page)
+    assert any("/dash_renderer." in src for src in scripts)
+    assert not [src for src in scripts if "polyfill@" in src or "/dash_table/" in src or "/dash_ag_grid/" in src]
+    assert 'name="hub-lazy-script" data-namespace="dash_ag_grid"' in page  # AG Grid: when a grid comes near
 
 
 def test_without_the_partial_bundle_the_full_one_is_served_and_logged(tmp_path, caplog):
