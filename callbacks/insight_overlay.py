@@ -81,5 +81,4 @@ def _marks(tenant: Tenant, view: View, places: tuple[str, ...]):
     """The values that stand out of the view's indicator in the selected regions, or None."""
     if len(places) < 2:
         return None
-    marks = anomalies_in(tenant, places, view.start, view.end)
-    return None if marks is None else marks[marks["indicator_id"] == view.indicator]
+    return anomalies_in(tenant, places, view.start, view.end, view.indicator)

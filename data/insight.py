@@ -49,8 +49,20 @@ def key(tenant: Tenant) -> str:
 
 
 def ready(tenant: Tenant) -> Insight | None:
-    """The tenant's insight for its current data, or None while it is being computed."""
-    stored = runtime.cache.get(key(tenant))
+    """The tenant's insight for its current data, or None while it is being computed; read
+    from the cache once per request (a profile page asks for it once per indicator)."""
+    from flask import g, has_request_context
+
+    if not has_request_context():
+        return _stored(key(tenant))
+    known = g.setdefault("hub_insight", {})
+    if tenant.id not in known:
+        known[tenant.id] = _stored(key(tenant))
+    return known[tenant.id]
+
+
+def _stored(name: str) -> Insight | None:
+    stored = runtime.cache.get(name)
     return stored[0] if stored is not None else None
 
 

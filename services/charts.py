@@ -71,10 +71,9 @@ def forecast_chart(tenant: Tenant, view: View, lang: str = "en") -> go.Figure:
     figure = trend_figure(series, indicator, view.start, view.end, lang)
     outlook = series_outlook(tenant, code, view.indicator)
     add_forecast(figure, outlook.points, indicator, lang)
-    marks = anomalies_in(tenant, view.regions, view.start, view.end)
+    marks = anomalies_in(tenant, view.regions, view.start, view.end, view.indicator)
     if marks is not None:
-        add_marks(figure, marks[(marks["indicator_id"] == view.indicator)
-                                & (marks["region_code"] == code)], indicator, lang)
+        add_marks(figure, marks[marks["region_code"] == code], indicator, lang)
     scope = scope_label(queries.scope_of(view.regions), lang)
     title = t("forecast_title", lang, indicator=indicator.name(lang), scope=scope)
     meta = figure.layout.meta

@@ -10,7 +10,7 @@ import pandas as pd
 from data import aggregate, forecasts, queries
 from data.cache import memoized
 from data.catalog import catalog
-from data.insight import Insight, ready
+from data.insight import ready
 from data.periods import Period
 from data.regions import NATIONAL_CODE
 from data.stewardship import tenant_catalog
@@ -84,25 +84,28 @@ def target_outlooks(tenant: Tenant, code: str | None) -> list[tuple[str, str, in
 
 
 def anomalies_in(tenant: Tenant, codes: tuple[str, ...], start: Period, end: Period,
-                 insight: Insight | None = None) -> pd.DataFrame | None:
+                 indicator_id: str | None = None) -> pd.DataFrame | None:
     """The values that stand out in the regions (all regions when none) between two quarters,
-    largest score first; None while computing."""
-    insight = insight or ready(tenant)
+    of one indicator or all, largest score first; None while computing."""
+    insight = ready(tenant)
     if insight is None:
         return None
     found = insight.anomalies
     ordinal = found["year"] * 4 + found["quarter"] - 1
     regions = tuple(c for c in codes if c != NATIONAL_CODE)
-    chosen = found[ordinal.between(start.ordinal, end.ordinal) & (found["region_code"].isin(regions) | (not regions))]
-    return chosen.reindex(chosen["score"].abs().sort_values(ascending=False).index).reset_index(drop=True)
+    chosen = ordinal.between(start.ordinal, end.ordinal) & (found["region_code"].isin(regions) | (not regions))
+    if indicator_id is not None:
+        chosen &= found["indicator_id"] == indicator_id
+    return _largest_first(found[chosen])
 
 
 def all_anomalies(tenant: Tenant) -> pd.DataFrame | None:
     """Every value that stands out in the tenant's data, largest score first; None while computing."""
     insight = ready(tenant)
-    if insight is None:
-        return None
-    found = insight.anomalies
+    return None if insight is None else _largest_first(insight.anomalies)
+
+
+def _largest_first(found: pd.DataFrame) -> pd.DataFrame:
     return found.reindex(found["score"].abs().sort_values(ascending=False).index).reset_index(drop=True)
 
 
