@@ -61,6 +61,13 @@ def sign_in(app, username: str, password: str = PASSWORD):
     return client, response
 
 
+def sign_in_page(page, username: str, password: str = PASSWORD) -> None:
+    """Fill and send the sign-in form the browser `page` shows."""
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
 @pytest.fixture(scope="session")
 def sqlite_url(tmp_path_factory) -> str:
     """A seeded SQLite file shared by the read-only tests of the session."""

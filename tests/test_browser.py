@@ -15,7 +15,7 @@ from data.regions import REGION_CODES, region_name
 from data.runtime import runtime
 from data.tenancy import Tenant
 from layouts import ids
-from tests.conftest import PageWatch, make_settings, sql_scalar, start_server, stop_server
+from tests.conftest import PageWatch, make_settings, sign_in_page, sql_scalar, start_server, stop_server
 
 pytestmark = pytest.mark.browser
 
@@ -256,9 +256,7 @@ def test_sign_in_see_who_you_are_read_the_audit_log_and_sign_out(browser, secure
     try:
         page.goto(secured_server + "/executive")
         expect(page).to_have_url(re.compile(r"/login\?next=/executive"))
-        page.get_by_label("User name").fill("admin")
-        page.get_by_label("Password").fill("admin password for the test")
-        page.get_by_role("button", name="Sign in").click()
+        sign_in_page(page, "admin", "admin password for the test")
         page.locator("#exec-breakdown-table").wait_for()
         expect(page.locator("#signed-in-as")).to_have_text("admin (steward) · Ministry of Economy and Planning")
         assert page.locator("#auth-off-banner").count() == 0

@@ -10,7 +10,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from layouts import ids
-from tests.conftest import PageWatch, start_server, stop_server
+from tests.conftest import PageWatch, sign_in_page, start_server, stop_server
 from tests.intake_files import csv_bytes
 
 pytestmark = pytest.mark.browser
@@ -45,9 +45,7 @@ def test_a_steward_loads_previews_confirms_and_rolls_back(browser, server, tmp_p
     watch = PageWatch(page, server)
     try:
         page.goto(server + "/data")
-        page.get_by_label("User name").fill("admin")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+        sign_in_page(page, "admin", PASSWORD)
         page.locator(f"#{ids.DATA_TITLE}").wait_for()
         before = riyadh_gdp(page, server)
 

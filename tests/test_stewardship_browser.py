@@ -18,7 +18,7 @@ from data.runtime import runtime
 from data.stewardship import with_settings
 from data.tenancy import Tenant
 from layouts.format import format_number
-from tests.conftest import PageWatch, make_settings, start_server, stop_server
+from tests.conftest import PageWatch, make_settings, sign_in_page, start_server, stop_server
 
 pytestmark = pytest.mark.browser
 PASSWORD = "admin password for the test"
@@ -41,9 +41,7 @@ def steward(browser, steward_server):
     page = context.new_page()
     page.watch = PageWatch(page, url)
     page.goto(url + "/admin/weights?lang=en")  # the admin remembers the last language used
-    page.get_by_label("User name").fill("admin")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_page(page, "admin", PASSWORD)
     yield page
     context.close()
 
@@ -125,9 +123,7 @@ def test_a_new_account_gets_a_one_time_password_and_must_change_it_at_first_sign
     watch = PageWatch(newcomer, url)
     try:
         newcomer.goto(url + "/executive")
-        newcomer.get_by_label("User name").fill("noura")
-        newcomer.get_by_label("Password").fill(password)
-        newcomer.get_by_role("button", name="Sign in").click()
+        sign_in_page(newcomer, "noura", password)
         expect(newcomer).to_have_url(re.compile(r"/account/password$"))
         expect(newcomer.locator("h1")).to_have_text("Change your password")
         newcomer.get_by_label("Current password").fill(password)
