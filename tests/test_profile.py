@@ -270,3 +270,12 @@ def test_the_dashboard_draws_marks_forecasts_and_the_profile_link_in_its_own_ans
     with_forecast = insight_overlay.on_toggle([insight_overlay.SHOW], plain, "/")
     assert "Forecast" in {trace.name for trace in with_forecast.data}
     assert "Forecast" not in names(insight_overlay.on_toggle([], plain, "/"))
+
+
+def test_a_profile_reads_the_insight_from_the_cache_once(app, hub, monkeypatch):
+    reads = []
+    stored = runtime.cache.get
+    monkeypatch.setattr(runtime.cache, "get", lambda key: reads.append(key) or stored(key))
+    with request_as_app(app, "/region/SA-01"):
+        profile.page("", "en", "SA-01")
+    assert [key for key in reads if ":insight:" in key] == [insight.key(MEP)]
