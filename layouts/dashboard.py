@@ -13,9 +13,9 @@ from data.regions import NATIONAL_CODE, region_name
 from layouts import ids
 from layouts.components import (
     change_line,
+    chart,
     download_link,
     dropdown,
-    graph_config,
     grid_options,
     number_or_none,
     scroll_hint,
@@ -72,7 +72,7 @@ def chart_card(name: str, graph_id: str, content: dict, png_reason: str, lang: s
             html.Div(content[f"{key}_text"], id=ids.chart_text(graph_id), className="flex-grow-1"),
             png_button(name, content, png_reason, lang),
         ], className="d-flex gap-2 align-items-start"),
-        dcc.Graph(id=graph_id, figure=content[key], config=graph_config(lang), className="chart"),
+        chart(graph_id, content[key], lang),
         *(extra or []),
     ]), className=f"shadow-sm {className}")
 

@@ -12,10 +12,10 @@ from data.regions import NATIONAL_CODE, region_name
 from layouts import ids
 from layouts.components import (
     change_text,
+    chart,
     chart_heading,
     download_link,
     dropdown,
-    graph_config,
     headline,
     scroll_hint,
     scroll_region,
@@ -69,8 +69,7 @@ def executive_body(data: dict, lang: str = "en") -> html.Div:
             dbc.Col(dbc.Card(dbc.CardBody([
                 chart_heading(data["figure"], ids.EXEC_BREAKDOWN_CHART, "index-breakdown", data["links"]["png"],
                               data["png_reason"], lang),
-                dcc.Graph(id=ids.EXEC_BREAKDOWN_CHART, figure=data["figure"], config=graph_config(lang),
-                          className="chart"),
+                chart(ids.EXEC_BREAKDOWN_CHART, data["figure"], lang),
             ]), className="shadow-sm h-100"), lg=7),
         ], className="g-3 my-1"),
         dbc.Row([

@@ -16,10 +16,10 @@ from data.regions import NATIONAL_CODE, region_name
 from layouts import ids
 from layouts.components import (
     change_text,
+    chart,
     chart_heading,
     download_link,
     dropdown,
-    graph_config,
     headline,
     message,
     number_or_none,
@@ -122,7 +122,7 @@ def forecast_card(data: dict, lang: str) -> dbc.Card:
         chart_heading(data["figure"], ids.PROFILE_FORECAST, "forecast", data["links"]["png"], data["png_reason"],
                       lang),
         html.P(track_record(outlook.skill, outlook.reason, lang), id=ids.PROFILE_TRACK, className="small fw-semibold"),
-        dcc.Graph(id=ids.PROFILE_FORECAST, figure=data["figure"], config=graph_config(lang), className="chart"),
+        chart(ids.PROFILE_FORECAST, data["figure"], lang),
         html.H3(t("outlook_heading", lang), className="h6 mt-2"),
         outlook_list(data["targets"], ids.PROFILE_OUTLOOK, lang),
     ]), className="shadow-sm my-3")

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
-from dash import dcc, html
+from dash import html
 
 from data.catalog import catalog
 from data.periods import parse_period
 from data.regions import region_name
 from layouts import ids
-from layouts.components import chart_text, graph_config, scroll_region
+from layouts.components import chart, chart_text, scroll_region
 from layouts.figures import base_layout, describe
 from layouts.format import format_integer, format_percent, format_period, format_time
 from layouts.insight import anomaly_section
@@ -41,7 +41,7 @@ def quality_page(quality: Quality, lang: str = "en") -> html.Div:
         html.P(t("quality_intro", lang), className="text-muted small"),
         _card(t("quality_completeness", lang), [
             *chart_text(figure, lang, heading_level=3),
-            dcc.Graph(id=ids.QUALITY_HEATMAP, figure=figure, config=graph_config(lang), className="chart"),
+            chart(ids.QUALITY_HEATMAP, figure, lang),
             _missing(quality.missing, lang)]),
         _card(t("quality_freshness", lang), [html.P(t("quality_freshness_rule", lang), className="small"),
                                               _freshness(quality.freshness, lang)], id=ids.QUALITY_FRESHNESS),
