@@ -234,7 +234,7 @@ def test_executive_downloads_a_png_of_the_breakdown(page, live_server, tmp_path)
 def test_dashboard_chart_png_download(page, live_server):
     open_dashboard(page, live_server, "?indicator=renewable_share&regions=SA-07")
     with page.expect_download() as download:
-        page.locator("#trend-chart").locator("xpath=..").get_by_role("link", name="Download PNG").click()
+        page.locator(".card", has=page.locator("#trend-chart")).get_by_role("link", name="Download PNG").click()
     assert download.value.suggested_filename == "trend-renewable_share-SA-07-2021Q1-2025Q4.png"
     assert Path(download.value.path()).stat().st_size > 10_000
     page.watch.assert_clean()

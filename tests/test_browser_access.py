@@ -103,7 +103,7 @@ def test_switching_to_arabic_turns_the_whole_dashboard_right_to_left(visit, live
     assert brand["x"] > switch["x"]
 
     with page.expect_download() as download:
-        page.locator("#trend-chart").locator("xpath=..").get_by_role("link", name="تنزيل PNG").click()
+        page.locator(".card", has=page.locator("#trend-chart")).get_by_role("link", name="تنزيل PNG").click()
     png = Path(download.value.path()).read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     read = ocr_arabic(png)
