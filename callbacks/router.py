@@ -89,7 +89,7 @@ def render_header(pathname, search=None):
     page = page_for(pathname)
     search = search if isinstance(search, str) else ""
     lang = language_of(search)
-    return header(visitor(lang), page.path if page else None, search, lang)
+    return header(visitor(lang), page.path if page else None, search, lang, pathname if page else None)
 
 
 def render_page(pathname, search=None):

@@ -48,8 +48,9 @@ def skeleton(opened: tuple[str, str] | None = None, header_children=None, page=N
     ])
 
 
-def header(visitor: Visitor, current_path: str | None, search: str, lang: str) -> list:
-    """Skip link, navigation bar and notices for the page at `current_path`."""
+def header(visitor: Visitor, current_path: str | None, search: str, lang: str, pathname: str | None = None) -> list:
+    """Skip link, navigation bar and notices for the page at `current_path` (its registry
+    path; `pathname`, the address itself, when it is longer: /region/SA-01)."""
     notices = [dbc.Alert([html.I(className="bi bi-info-circle me-2", **{"aria-hidden": "true"}),
                           t("synthetic_notice", lang)],
                          color="light", className="py-2 small border mb-2", id=ids.SYNTHETIC_NOTICE)]
@@ -59,7 +60,7 @@ def header(visitor: Visitor, current_path: str | None, search: str, lang: str) -
                                     color="warning", className="py-2 small mb-2", id=ids.AUTH_OFF_BANNER))
     return [
         html.A(t("skip_to_content", lang), href=f"#{ids.PAGE}", className="visually-hidden-focusable skip-link"),
-        navbar(visitor, current_path, search, lang),
+        navbar(visitor, current_path, search, lang, pathname or current_path),
         dbc.Container(notices, fluid=True),
     ]
 
@@ -77,7 +78,7 @@ def language_switch_href(path: str, search: str, lang: str) -> str:
     return f"{path}?{urlencode(params, safe=',')}"
 
 
-def navbar(visitor: Visitor, current_path: str | None, search: str, lang: str) -> html.Nav:
+def navbar(visitor: Visitor, current_path: str | None, search: str, lang: str, pathname: str | None) -> html.Nav:
     items = []
     for link in visitor.links:
         current = link.path == current_path
@@ -87,7 +88,7 @@ def navbar(visitor: Visitor, current_path: str | None, search: str, lang: str) -
         ), className="nav-item"))
     other = other_language(lang)
     switch = html.A(t("language_name", other), id=ids.LANGUAGE_SWITCH, lang=other, hrefLang=other,
-                    href=language_switch_href(current_path or "/", search, other),
+                    href=language_switch_href(pathname or "/", search, other),
                     className="btn btn-outline-light btn-sm language-switch", **{"data-lang": other})
     return html.Nav(html.Div([
         html.A([html.Span(t("app_title", lang), className="d-none d-xl-inline"),

@@ -95,6 +95,12 @@ def test_right_to_left_bootstrap_and_the_arabic_font_are_served_by_the_app(hub):
     assert client.get("/vendor/fonts/..%2F..%2F..%2Fetc%2Fpasswd").status_code == 404
 
 
+def test_the_language_switch_opens_the_same_address_in_the_other_language(hub):
+    with request_as_app(hub, "/region/SA-09?lang=ar&period=2025Q2"):
+        header = render_header("/region/SA-09", "?lang=ar&period=2025Q2")
+    assert find_component(header, ids.LANGUAGE_SWITCH).href == "/region/SA-09?lang=en&period=2025Q2"
+
+
 def test_the_arabic_dashboard_says_everything_in_arabic(hub):
     with request_as_app(hub, "/?lang=ar"):
         page, title = render_page("/", "?lang=ar")
