@@ -24,6 +24,7 @@ from layouts.components import (
 )
 from layouts.figures import target_decimals
 from layouts.format import digits, format_number, format_percent, format_period, format_value
+from layouts.markup import Markup, static_table
 from layouts.text import t
 
 TARGET_COLOURS = {"achieved": "success", "on_track": "success", "at_risk": "warning", "off_track": "danger"}
@@ -88,7 +89,7 @@ def executive_body(data: dict, lang: str = "en") -> html.Div:
     ])
 
 
-def breakdown_table(breakdown, lang: str) -> dbc.Table:
+def breakdown_table(breakdown, lang: str) -> Markup:
     rows = []
     for part in breakdown.components.itertuples(index=False):
         indicator = catalog()[part.component]
@@ -105,11 +106,10 @@ def breakdown_table(breakdown, lang: str) -> dbc.Table:
     head = html.Thead(html.Tr([html.Th(t(k, lang), scope="col") for k in
                                ("col_component", "col_raw_value", "col_score", "col_weight", "col_contribution")]))
     foot = html.Tfoot(html.Tr([html.Th(t("breakdown_total", lang), colSpan=4), html.Th(total, className="text-end")]))
-    return dbc.Table([head, html.Tbody(rows), foot], size="sm", hover=True, id=ids.EXEC_BREAKDOWN_TABLE,
-                     className="small mb-0")
+    return static_table([head, html.Tbody(rows), foot], id=ids.EXEC_BREAKDOWN_TABLE, hover=True)
 
 
-def targets_table(targets: list, lang: str) -> dbc.Table:
+def targets_table(targets: list, lang: str) -> Markup:
     rows = []
     for progress in targets:
         indicator = catalog()[progress.indicator_id]
@@ -128,10 +128,10 @@ def targets_table(targets: list, lang: str) -> dbc.Table:
             html.Td(dbc.Badge(t(f"target_{progress.status}", lang),
                               color=TARGET_COLOURS.get(progress.status, "secondary"),
                               text_color="dark" if progress.status == "at_risk" else None)),
-        ], id=ids.target_row(progress.indicator_id)))
+        ]))
     head = html.Thead(html.Tr([html.Th(t(k, lang), scope="col") for k in (
         "col_indicator", "col_target", "col_current", "col_progress", "col_needed", "col_achieved", "col_status")]))
-    return dbc.Table([head, html.Tbody(rows)], size="sm", hover=True, id=ids.EXEC_TARGETS, className="small")
+    return static_table([head, html.Tbody(rows)], id=ids.EXEC_TARGETS, hover=True, className="small")
 
 
 def _rate(rate, indicator, lang: str) -> str:

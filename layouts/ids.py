@@ -9,7 +9,6 @@ def _family(prefix: str):
 
 
 status_tile = _family("tile")  # executive page: one tile per indicator id
-target_row = _family("target")  # executive page: one row per target's indicator id
 smoke_check = _family("check")  # Diagnostics: one row per smoke check key
 
 # The frame of every page
@@ -188,4 +187,3 @@ PROFILE_LINK = "profile-link"  # dashboard and executive page: the selection's p
 EXEC_NARRATIVE = "exec-narrative"
 EXEC_OUTLOOK = "exec-outlook"
 TREND_FORECAST = "trend-forecast-toggle"  # dashboard: show the forecast on the trend chart
-profile_row = _family("profile-row")  # profile: one row per indicator id

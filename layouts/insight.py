@@ -17,6 +17,7 @@ from data.regions import region_name
 from layouts import ids
 from layouts.components import scroll_region
 from layouts.format import digits, format_integer, format_number, format_period, format_value
+from layouts.markup import static_table
 from layouts.text import t
 
 FORECAST_COLOUR = "#6f42c1"
@@ -94,8 +95,7 @@ def anomaly_table(found: pd.DataFrame | None, lang: str, table_id: str = "anomal
         ]))
     head = html.Thead(html.Tr([html.Th(t(k, lang), scope="col") for k in (
         "col_indicator", "col_region", "col_period", "col_value", "col_expected", "col_anomaly_score")]))
-    return scroll_region(dbc.Table([head, html.Tbody(rows)], size="sm", className="small mb-0", id=table_id),
-                         t("unusual_heading", lang))
+    return scroll_region(static_table([head, html.Tbody(rows)], id=table_id), t("unusual_heading", lang))
 
 
 def anomaly_section(found: pd.DataFrame | None, lang: str = "en") -> dbc.Card:

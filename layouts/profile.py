@@ -32,6 +32,7 @@ from layouts.executive import breakdown_table
 from layouts.figures import sparkline_svg
 from layouts.format import format_integer, format_period, format_value
 from layouts.insight import anomaly_table, narrative_card, outlook_list, track_record, unusual_method
+from layouts.markup import static_table
 from layouts.text import t
 
 
@@ -128,12 +129,13 @@ def forecast_card(data: dict, lang: str) -> dbc.Card:
     ]), className="shadow-sm my-3")
 
 
-def indicator_table(table: pd.DataFrame, code: str, lang: str) -> dbc.Table:
+def indicator_table(table: pd.DataFrame, code: str, lang: str):
+    """All 24 indicators (static markup: about 450 elements that no callback reaches)."""
     head = html.Thead(html.Tr([html.Th(t(k, lang), scope="col") for k in (
         "col_indicator", "col_value", "col_status", "col_change_quarter", "col_change_year", "col_rank",
         "col_gap_national", "col_gap_target", "col_last_quarters")]))
-    return dbc.Table([head, html.Tbody([_indicator_row(r, code, lang) for _, r in table.iterrows()])],
-                     size="sm", hover=True, id=ids.PROFILE_INDICATORS, className="small mb-0")
+    body = html.Tbody([_indicator_row(r, code, lang) for _, r in table.iterrows()])
+    return static_table([head, body], id=ids.PROFILE_INDICATORS, hover=True)
 
 
 def _indicator_row(row: pd.Series, code: str, lang: str) -> html.Tr:
@@ -152,7 +154,7 @@ def _indicator_row(row: pd.Series, code: str, lang: str) -> html.Tr:
         html.Td(_change(row["gap_target"], indicator, lang), className="text-end"),
         html.Td(html.Img(src=spark, alt=t("sparkline_alt", lang, name=indicator.name(lang)), height=24)
                 if spark else "–"),
-    ], id=ids.profile_row(indicator.id))
+    ])
 
 
 def _change(value, indicator, lang: str) -> str:

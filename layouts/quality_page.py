@@ -18,6 +18,7 @@ from layouts.components import chart, chart_text, scroll_region
 from layouts.figures import base_layout, describe
 from layouts.format import format_integer, format_percent, format_period, format_time
 from layouts.insight import anomaly_section
+from layouts.markup import static_table
 from layouts.text import t
 
 SHOWN_MISSING = 200
@@ -74,9 +75,9 @@ def completeness_figure(shares: pd.DataFrame, lang: str) -> go.Figure:
 
 
 def _table(head: list[str], body: list[list], label: str):
-    table = dbc.Table([html.Thead(html.Tr([html.Th(c, scope="col") for c in head])),
-                       html.Tbody([html.Tr([html.Td(str(cell)) for cell in row]) for row in body])],
-                      size="sm", className="small mb-2", striped=True)
+    table = static_table([html.Thead(html.Tr([html.Th(c, scope="col") for c in head])),
+                          html.Tbody([html.Tr([html.Td(str(cell)) for cell in row]) for row in body])],
+                         className="small mb-2 table-striped")
     return scroll_region(table, label)
 
 

@@ -22,6 +22,7 @@ from data import database
 from data.engine import dispose_engines, get_engine
 from data.runtime import runtime
 from data.tenancy import Tenant
+from layouts.markup import Markup
 from security import accounts
 from settings import Settings
 
@@ -275,10 +276,34 @@ def text_of(component) -> str:
         return ""
     if isinstance(component, (str, int, float)):
         return str(component)
+    if isinstance(component, Markup):
+        return markup_text(component.tree)
     children = getattr(component, "children", None)
     if isinstance(children, (list, tuple)):
         return " ".join(text_of(c) for c in children)
     return text_of(children)
+
+
+def markup_text(node) -> str:
+    """The text of a static markup tree (layouts/markup.py): [tag, properties, children]."""
+    if node is None or isinstance(node, (str, int, float)):
+        return "" if node is None else str(node)
+    return " ".join(markup_text(child) for child in node[2])
+
+
+def body_rows(table: Markup) -> list[str]:
+    """The text of each row in the body of a static markup table."""
+    found = []
+
+    def walk(node):
+        if isinstance(node, list) and node and node[0] == "tbody":
+            found.extend(markup_text(row) for row in node[2])
+        elif isinstance(node, list) and len(node) == 3 and isinstance(node[2], list):
+            for child in node[2]:
+                walk(child)
+
+    walk(table.tree)
+    return found
 
 
 def scratch_postgres_url(suffix: str) -> str:

@@ -22,7 +22,7 @@ from data.tenancy import Tenant
 from layouts import ids
 from layouts.format import format_number
 from services import narrative as story
-from tests.conftest import find_component, make_settings, request_as_app, text_of
+from tests.conftest import body_rows, find_component, make_settings, request_as_app, text_of
 
 MEP = Tenant("mep")
 LATEST = Period(2025, 4)
@@ -71,14 +71,15 @@ def test_the_registry_serves_region_paths_and_nothing_else():
 def test_every_indicator_with_its_rank_and_gaps(hub):
     layout = profile.page("", "en", "SA-01")
     table = find_component(layout, ids.PROFILE_INDICATORS)
-    assert len(table.children[1].children) == len(catalog().indicators) == 24
+    rows = body_rows(table)
+    assert len(rows) == len(catalog().indicators) == 24
     panel = queries.panel(MEP)
     regions = panel[(panel["ordinal"] == LATEST.ordinal) & (panel["region_code"] != NATIONAL_CODE)]
     unemployment = regions.set_index("region_code")["unemployment_rate"]
     rank = int((unemployment < unemployment["SA-01"]).sum()) + 1  # lower is better
     national = panel[(panel["ordinal"] == LATEST.ordinal) & (panel["region_code"] == NATIONAL_CODE)]
     gap = unemployment["SA-01"] - float(national["unemployment_rate"].iloc[0])
-    row = text_of(find_component(table, ids.profile_row("unemployment_rate")))
+    row = next(row for row in rows if row.startswith(catalog()["unemployment_rate"].name("en")))
     target = catalog()["unemployment_rate"].target.value
     assert f"{format_number(unemployment['SA-01'], 1)} %" in row
     assert f"rank {rank} of 13" in row
@@ -245,7 +246,7 @@ def test_the_quality_page_lists_every_value_that_stands_out(app, hub):
         section = find_component(quality_page.page("", "ar"), "quality-outliers")
         listed = find_component(quality_page.page("", "en"), "quality-anomalies")
     assert "قيم لافتة" in text_of(section) and "الرياض" in text_of(section) and "5" in text_of(section)
-    assert len(listed.children[1].children) == len(hub.anomalies)
+    assert len(body_rows(listed)) == len(hub.anomalies)
 
 
 def test_the_dashboard_draws_marks_forecasts_and_the_profile_link_in_its_own_answer(app, hub):
