@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 NOT_APPLICABLE = "not applicable: PostgreSQL checks its own pages"
 NO_FILE = "no database file yet"
 OUTCOMES = {"ok": "ok", NOT_APPLICABLE: "not_applicable", NO_FILE: "no_file"}  # -> ops.health's text keys
-_read_cache: dict[str, tuple[float, dict | None]] = {}
+_read_cache: dict[str, tuple[tuple[int, int, int], dict | None]] = {}
 
 
 def check_now(settings: Settings) -> dict:
@@ -61,9 +61,12 @@ def last_result(settings: Settings) -> dict | None:
     """The last recorded check, re-read only when the file changed; None if there is none."""
     path = settings.data_dir / STATE_FILE
     try:
-        changed = path.stat().st_mtime_ns
+        stat = path.stat()
     except OSError:
         return None
+    # Two writes within one clock tick share a modification time; the new file's inode and
+    # size tell them apart.
+    changed = (stat.st_mtime_ns, stat.st_ino, stat.st_size)
     key = str(path)
     cached = _read_cache.get(key)
     if cached is None or cached[0] != changed:

@@ -20,7 +20,7 @@ from app import create_app
 from data.engine import dispose_engines, get_engine
 from data.runtime import runtime
 from layouts.components import change_line
-from ops import logs
+from ops import integrity, logs
 from security import accounts, audit
 from tests.conftest import ROOT, free_port, make_settings, text_of
 from tests.dash_requests import router_payload
@@ -235,3 +235,15 @@ def test_a_full_log_disk_is_named_even_by_a_process_that_has_not_written_since(t
     assert logs.failing(tmp_path) is None
     monkeypatch.setattr(logs.shutil, "disk_usage", lambda _path: usage)
     assert logs.failing(tmp_path) == f"the disk of {tmp_path} is full (4,096 bytes free)"
+
+
+def test_a_new_integrity_verdict_is_read_even_within_one_clock_tick(tmp_path):
+    settings = make_settings(tmp_path)
+    verdict = {"checked_at": "2026-12-01T10:00:00+00:00", "duration_ms": 1.0}
+    integrity.record(settings, {"ok": True, "detail": "ok", **verdict})
+    path = settings.data_dir / integrity.STATE_FILE
+    tick = path.stat().st_mtime_ns
+    assert integrity.damage(settings) is None  # read and kept by this process
+    integrity.record(settings, {"ok": False, "detail": "page 3 is damaged", **verdict})
+    os.utime(path, ns=(tick, tick))  # written within the same tick as the first
+    assert integrity.damage(settings)["detail"] == "page 3 is damaged"
