@@ -281,14 +281,16 @@ def corrupt_running(folder: Path, short: bool) -> dict:
     try:
         with Traffic(server.url, users=_users(short), kinds=("filter", "page")) as traffic:
             time.sleep(_length(short, 1, 5))
-            damaged_at = time.monotonic()
             _damage(server.database)
             noticed_s = _until(lambda: get_status(f"{server.url}/healthz") == 503, timeout=_length(short, 20, 90))
+            # Requests sent once /healthz has answered 503 (not from when the damage began: a
+            # request sent while the file was being damaged or the check ran may be a 200).
+            noticed_at = time.monotonic()
         status, health = get_json(f"{server.url}/healthz")
         return {"requests": traffic.count(), "noticed_s": noticed_s, "healthz": status,
                 "failing": health.get("failing"), "alive": server.process.poll() is None,
                 "answers_after_notice": sorted({str(s.status) for s in traffic.samples
-                                                if noticed_s and s.started > damaged_at + noticed_s}),
+                                                if noticed_s and s.started > noticed_at}),
                 "ok": noticed_s is not None and "Database Integrity" in health.get("failing", [])
                 and server.process.poll() is None}
     finally:
