@@ -42,6 +42,7 @@ def graph_config(lang: str) -> dict:
     dictionary = {english: t(key, lang) for english, key in PLOTLY_TEXT.items()}
     return {**GRAPH_CONFIG, "locale": lang, "locales": {lang: {"dictionary": dictionary}}}
 
+
 def chart(graph_id: str, figure, lang: str) -> html.Div:
     """A chart in a box of the figure's height, there before dcc.Graph's script has loaded: the
     page does not grow under the reader, and what lies below (the lazily loaded grid) stays put."""

@@ -1,9 +1,9 @@
 """Static markup as one component: a part of a page that no callback reads or writes is sent
 as a tree of plain elements and drawn by one small React component (assets/markup.js).
 
-Dash's renderer spends about 0.2 ms on each component it mounts; the 24 indicator cards are
-about 600 components, redrawn by every filter change. Drawn this way they are 24 (see
-docs/PERFORMANCE.md, "Fourth round")."""
+Dash's renderer slows with every component it mounts: a KPI card was about 25 components,
+redrawn by every filter change, and is now 7; a region profile's 24-row table was about 450
+and is now one (see docs/PERFORMANCE.md, "Fourth round")."""
 
 from __future__ import annotations
 
@@ -60,8 +60,7 @@ def tree(node):
     unknown = {name for name in props if name not in ALLOWED and not name.startswith("aria-")}
     if unknown:
         raise TypeError(f"{node._type} carries {sorted(unknown)}: not static markup")
-    children = getattr(node, "children", None)
-    return [node._type.lower(), props, tree(children if isinstance(children, list | tuple) else [children])]
+    return [node._type.lower(), props, _children(node)]
 
 
 def _badge(badge: dbc.Badge) -> list:
@@ -70,6 +69,9 @@ def _badge(badge: dbc.Badge) -> list:
     classes = [getattr(badge, "className", None), "badge",
                f"text-{badge.text_color}" if getattr(badge, "text_color", None) else None,
                f"bg-{getattr(badge, 'color', 'secondary')}"]
-    props = {"className": " ".join(c for c in classes if c)}
-    children = getattr(badge, "children", None)
-    return ["span", props, tree(children if isinstance(children, list | tuple) else [children])]
+    return ["span", {"className": " ".join(c for c in classes if c)}, _children(badge)]
+
+
+def _children(component) -> list:
+    children = getattr(component, "children", None)
+    return tree(children if isinstance(children, list | tuple) else [children])
